@@ -1,0 +1,28 @@
+"""The organisation a signed-in user is acting for."""
+
+from django.http import HttpRequest
+
+from accounts.models import Membership
+
+SESSION_KEY = "active_organisation"
+
+
+def user_memberships(request: HttpRequest) -> list[Membership]:
+    if not hasattr(request, "_memberships"):
+        user = request.user
+        request._memberships = (
+            list(Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name"))
+            if user.is_authenticated
+            else []
+        )
+    return request._memberships
+
+
+def active_membership(request: HttpRequest) -> Membership | None:
+    """The membership chosen in the header switcher, or the user's first one."""
+    memberships = user_memberships(request)
+    chosen = request.session.get(SESSION_KEY) if memberships else None
+    for membership in memberships:
+        if str(membership.organisation.uuid) == chosen:
+            return membership
+    return memberships[0] if memberships else None
