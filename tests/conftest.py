@@ -1,0 +1,85 @@
+"""Personas and service fixtures shared by every test.
+
+Tests that need a real outside service (Redis, a browser) skip with a visible reason when it is missing,
+unless REQUIRE_SERVICES=1, when they fail instead: CI sets it so that nothing is silently skipped.
+"""
+
+import os
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
+
+from accounts.models import MembershipRole
+from tests.factories import MembershipFactory, OrganisationFactory, StaffFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def service_missing(reason: str) -> None:
+    """Skip the test, or fail it when REQUIRE_SERVICES=1."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1, so this is a failure rather than a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and used TOTP codes live in the cache; start every test from a clean one."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def with_authenticator(user):
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def org_admin(organisation):
+    return MembershipFactory(organisation=organisation, role=MembershipRole.ADMIN, is_signatory=True).user
+
+
+@pytest.fixture
+def signatory(organisation):
+    return MembershipFactory(organisation=organisation, is_signatory=True).user
+
+
+@pytest.fixture
+def member(organisation):
+    return MembershipFactory(organisation=organisation).user
+
+
+@pytest.fixture
+def outsider(db):
+    """A member of some other organisation."""
+    return MembershipFactory().user
+
+
+@pytest.fixture
+def officer(db):
+    return with_authenticator(StaffFactory(groups=["officer"]))
+
+
+@pytest.fixture
+def decision_maker(db):
+    return with_authenticator(StaffFactory(groups=["officer", "decision_maker"]))
+
+
+@pytest.fixture
+def registry_admin(db):
+    return with_authenticator(StaffFactory(groups=["registry_admin"]))
+
+
+@pytest.fixture
+def staff_without_mfa(db):
+    user = StaffFactory(groups=["officer"])
+    assert not Authenticator.objects.filter(user=user).exists()
+    return user

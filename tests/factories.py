@@ -1,0 +1,67 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from accounts.models import Membership, MembershipRole, Organisation, OrganisationKind, User
+
+VALID_BUSINESS_IDS = ["0245437-2", "0246246-0", "0201256-6"]
+
+
+def business_id_for(n: int) -> str:
+    """A valid Business ID for sequence number n (check digit computed, remainder 1 skipped)."""
+    weights = (7, 9, 10, 5, 8, 4, 2)
+    while True:
+        digits = f"{1000000 + n * 7:07d}"[-7:]
+        remainder = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
+        if remainder != 1:
+            return f"{digits}-{0 if remainder == 0 else 11 - remainder}"
+        n += 100003
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Faker("name", locale="fi_FI")
+    language = "en"
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery-staple")
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def groups(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create:
+            self.groups.add(*Group.objects.filter(name__in=extracted or ["officer"]))
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n} Oy")
+    business_id = factory.Sequence(business_id_for)
+    kind = OrganisationKind.COMPANY
+    street_address = "Testikatu 1"
+    postal_code = "00100"
+    city = "Helsinki"
+    contact_email = factory.Sequence(lambda n: f"office{n}@example.test")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = MembershipRole.MEMBER
+    is_signatory = False
