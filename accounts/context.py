@@ -11,7 +11,11 @@ def user_memberships(request: HttpRequest) -> list[Membership]:
     if not hasattr(request, "_memberships"):
         user = request.user
         request._memberships = (
-            list(Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name"))
+            list(
+                Membership.objects.filter(user=user)
+                .select_related("organisation")
+                .order_by("organisation__name")
+            )
             if user.is_authenticated
             else []
         )

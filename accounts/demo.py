@@ -37,7 +37,14 @@ PEOPLE = [
     ("signatory@demo.vtj.test", "Sami Signatory", "5908301-5", MembershipRole.MEMBER, True, []),
     ("member@demo.vtj.test", "Minna Member", "5908301-5", MembershipRole.MEMBER, False, []),
     ("officer@demo.vtj.test", "Olli Officer", None, None, False, [StaffGroup.OFFICER]),
-    ("decision@demo.vtj.test", "Dora Decision-Maker", None, None, False, [StaffGroup.OFFICER, StaffGroup.DECISION_MAKER]),
+    (
+        "decision@demo.vtj.test",
+        "Dora Decision-Maker",
+        None,
+        None,
+        False,
+        [StaffGroup.OFFICER, StaffGroup.DECISION_MAKER],
+    ),
     ("registry@demo.vtj.test", "Riikka Registry", None, None, False, [StaffGroup.REGISTRY_ADMIN]),
 ]
 
@@ -58,7 +65,9 @@ def seed() -> list[tuple[str, str, str]]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
         if business_id:
             Membership.objects.get_or_create(
                 organisation=organisations[business_id],

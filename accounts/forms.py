@@ -7,7 +7,9 @@ from accounts.validators import normalise_business_id
 
 
 class SignupForm(AllauthSignupForm):
-    full_name = forms.CharField(label=_("Full name"), max_length=200, widget=forms.TextInput({"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, widget=forms.TextInput({"autocomplete": "name"})
+    )
 
     field_order = ["full_name", "email", "password1", "password2"]
 

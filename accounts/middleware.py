@@ -56,7 +56,9 @@ class StaffIdleTimeoutMiddleware:
             last = request.session.get(self.SESSION_KEY, now)
             if now - last > settings.STAFF_IDLE_TIMEOUT_MINUTES * 60:
                 logout(request)
-                messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
+                messages.info(
+                    request, _("You were signed out after a period of inactivity. Please sign in again.")
+                )
                 return redirect(f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}")
             request.session[self.SESSION_KEY] = now
         return self.get_response(request)
@@ -88,6 +90,8 @@ class RequireMFAMiddleware:
         if match and match.url_name in MFA_ENROLMENT_URL_NAMES:
             return None
         if must_use_mfa(user) and not has_authenticator(user):
-            messages.warning(request, _("Set up two-factor sign-in with an authenticator app before you continue."))
+            messages.warning(
+                request, _("Set up two-factor sign-in with an authenticator app before you continue.")
+            )
             return redirect("mfa_activate_totp")
         return None

@@ -47,7 +47,15 @@ def _lock(organisation: Organisation) -> Organisation:
     return Organisation.objects.select_for_update().get(pk=organisation.pk)
 
 
-ORGANISATION_FIELDS = ("name", "business_id", "kind", "street_address", "postal_code", "city", "contact_email")
+ORGANISATION_FIELDS = (
+    "name",
+    "business_id",
+    "kind",
+    "street_address",
+    "postal_code",
+    "city",
+    "contact_email",
+)
 
 
 @transaction.atomic
@@ -78,7 +86,9 @@ def organisation_create(
             )
     except IntegrityError:
         raise PortalError(_("An organisation with this Business ID is already registered.")) from None
-    Membership.objects.create(organisation=organisation, user=user, role=MembershipRole.ADMIN, is_signatory=True)
+    Membership.objects.create(
+        organisation=organisation, user=user, role=MembershipRole.ADMIN, is_signatory=True
+    )
     audit(
         actor=user,
         action="organisation_created",
@@ -91,7 +101,9 @@ def organisation_create(
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, actor: User, require_mfa: bool, **fields: str) -> Organisation:
+def organisation_update(
+    *, organisation: Organisation, actor: User, require_mfa: bool, **fields: str
+) -> Organisation:
     """Change an organisation's details; only its administrators may."""
     organisation = _lock(organisation)
     _require_admin(organisation, actor)
@@ -110,7 +122,13 @@ def organisation_update(*, organisation: Organisation, actor: User, require_mfa:
             organisation.save()
     except IntegrityError:
         raise PortalError(_("An organisation with this Business ID is already registered.")) from None
-    audit(actor=actor, action="organisation_updated", target=organisation, organisation=organisation, changes=changes)
+    audit(
+        actor=actor,
+        action="organisation_updated",
+        target=organisation,
+        organisation=organisation,
+        changes=changes,
+    )
     return organisation
 
 
@@ -154,7 +172,11 @@ def invitation_create(
 
 
 def invitation_for_token(token: str) -> Invitation | None:
-    return Invitation.objects.select_related("organisation", "invited_by").filter(token_hash=hash_token(token)).first()
+    return (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
 
 
 @transaction.atomic
@@ -162,11 +184,15 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     """Join the organisation the invitation is for. Each invitation works once, before it expires."""
     invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
     if invitation is None:
-        raise PortalError(_("This invitation link is not valid. Ask the organisation for a new invitation."), status=404)
+        raise PortalError(
+            _("This invitation link is not valid. Ask the organisation for a new invitation."), status=404
+        )
     if invitation.accepted_at is not None:
         raise PortalError(_("This invitation has already been used."), status=410)
     if invitation.revoked_at is not None:
-        raise PortalError(_("This invitation has been cancelled. Ask the organisation for a new one."), status=410)
+        raise PortalError(
+            _("This invitation has been cancelled. Ask the organisation for a new one."), status=410
+        )
     if invitation.expires_at <= timezone.now():
         raise PortalError(_("This invitation has expired. Ask the organisation for a new one."), status=410)
     if user.email.lower() != invitation.email.lower():
@@ -214,7 +240,9 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
 def _ensure_an_admin_remains(organisation: Organisation, leaving: Membership) -> None:
     others = Membership.objects.admins().filter(organisation=organisation).exclude(pk=leaving.pk)
     if leaving.is_admin and not others.exists():
-        raise PortalError(_("An organisation must keep at least one administrator. Appoint another one first."))
+        raise PortalError(
+            _("An organisation must keep at least one administrator. Appoint another one first.")
+        )
 
 
 @transaction.atomic

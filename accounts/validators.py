@@ -15,9 +15,7 @@ def normalise_business_id(value: str) -> str:
     """
     match = _BUSINESS_ID_INPUT.match((value or "").strip())
     if not match:
-        raise ValidationError(
-            _("Enter the Business ID in the form 1234567-8."), code="business_id_format"
-        )
+        raise ValidationError(_("Enter the Business ID in the form 1234567-8."), code="business_id_format")
     digits, check = match.group(1).zfill(7), int(match.group(2))
     remainder = sum(int(d) * w for d, w in zip(digits, BUSINESS_ID_WEIGHTS, strict=True)) % 11
     if remainder == 1 or check != (0 if remainder == 0 else 11 - remainder):

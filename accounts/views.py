@@ -92,7 +92,9 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = active_membership(request)
     if membership is None:
         invitations = Invitation.objects.pending().filter(email__iexact=request.user.email)
-        return render(request, "accounts/get_started.html", {"invitations": invitations.select_related("organisation")})
+        return render(
+            request, "accounts/get_started.html", {"invitations": invitations.select_related("organisation")}
+        )
     return redirect("accounts:organisation", membership.organisation.uuid)
 
 
@@ -120,7 +122,9 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
                 status = exc.status
             else:
                 request.session[SESSION_KEY] = str(organisation.uuid)
-                messages.success(request, _("The organisation was registered. You are its administrator and signatory."))
+                messages.success(
+                    request, _("The organisation was registered. You are its administrator and signatory.")
+                )
                 return redirect("accounts:organisation", organisation.uuid)
         else:
             status = 400
@@ -133,7 +137,11 @@ def organisation_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 def _organisation_page(
-    request: HttpRequest, organisation: Organisation, *, invitation_form: InvitationForm | None = None, status: int = 200
+    request: HttpRequest,
+    organisation: Organisation,
+    *,
+    invitation_form: InvitationForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """The organisation page; refused changes show it again with their message and a 4xx status."""
     memberships = list(organisation.memberships.select_related("user"))
@@ -156,7 +164,9 @@ def organisation_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.organisation_update(organisation=organisation, actor=request.user, **form.cleaned_data)
+                services.organisation_update(
+                    organisation=organisation, actor=request.user, **form.cleaned_data
+                )
             except PortalError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status
@@ -168,7 +178,10 @@ def organisation_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
     # The form validated against a copy; show the stored values in the page heading.
     organisation.refresh_from_db()
     return render(
-        request, "accounts/organisation_form.html", {"form": form, "organisation": organisation}, status=status
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=status,
     )
 
 
@@ -209,18 +222,28 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if found is not None:
             request.session[PENDING_INVITATION_KEY] = token
         return render(
-            request, "accounts/invitation.html", {"invitation": found, "token": token}, status=200 if found else 404
+            request,
+            "accounts/invitation.html",
+            {"invitation": found, "token": token},
+            status=200 if found else 404,
         )
     if request.method == "POST":
         try:
             membership = services.invitation_accept(token=token, user=request.user)
         except PortalError as exc:
             messages.error(request, exc.message)
-            return render(request, "accounts/invitation.html", {"invitation": found, "token": token}, status=exc.status)
+            return render(
+                request, "accounts/invitation.html", {"invitation": found, "token": token}, status=exc.status
+            )
         request.session[SESSION_KEY] = str(membership.organisation.uuid)
         messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
         return redirect("accounts:organisation", membership.organisation.uuid)
-    return render(request, "accounts/invitation.html", {"invitation": found, "token": token}, status=200 if found else 404)
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"invitation": found, "token": token},
+        status=200 if found else 404,
+    )
 
 
 @require_POST
@@ -235,7 +258,9 @@ def membership_update(request: HttpRequest, uuid: UUID) -> HttpResponse:
     except PortalError as exc:
         messages.error(request, exc.message)
         return _organisation_page(request, membership.organisation, status=exc.status)
-    messages.success(request, _("The rights of %(name)s were saved.") % {"name": membership.user.get_full_name()})
+    messages.success(
+        request, _("The rights of %(name)s were saved.") % {"name": membership.user.get_full_name()}
+    )
     return redirect("accounts:organisation", membership.organisation.uuid)
 
 

@@ -27,7 +27,9 @@ def create_staff_groups(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in STAFF_GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+        )
 
 
 def remove_staff_groups(apps, schema_editor):

@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, email: str, **options: object) -> None:
         if not settings.DEMO_MODE:
-            raise CommandError("Two-factor codes are printed only in demo mode (DEMO_MODE=1, not production).")
+            raise CommandError(
+                "Two-factor codes are printed only in demo mode (DEMO_MODE=1, not production)."
+            )
         authenticator = Authenticator.objects.filter(
             user__email__iexact=email, type=Authenticator.Type.TOTP
         ).first()
