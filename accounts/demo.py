@@ -50,8 +50,8 @@ PEOPLE = [
 
 
 @transaction.atomic
-def seed() -> list[tuple[str, str, str]]:
-    """Create the demo organisations and people; return (email, what they are, note) for the printout."""
+def seed() -> list[tuple[str, str]]:
+    """Create the demo organisations and people; return (email, what they are) for the printout."""
     organisations = {}
     for data in ORGANISATIONS:
         organisations[data["business_id"]], _ = Organisation.objects.get_or_create(
@@ -80,5 +80,5 @@ def seed() -> list[tuple[str, str, str]]:
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 TOTP.activate(user, generate_totp_secret())
             what = ", ".join(str(StaffGroup(g).label) for g in groups)
-        rows.append((email, what, "make totp USER=" + email if groups else ""))
+        rows.append((email, what))
     return rows

@@ -137,7 +137,10 @@ class Membership(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    # Authority staff belong to no organisation.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", limit_choices_to={"is_staff": False}
+    )
     role = models.CharField(
         _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
     )

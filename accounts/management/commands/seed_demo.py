@@ -14,8 +14,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo sign-ins at http://127.0.0.1:8000/accounts/login/"))
         self.stdout.write(f"Password for everyone: {demo.DEMO_PASSWORD}")
-        width = max(len(email) for email, _, _ in rows)
-        for email, what, _note in rows:
+        width = max(len(email) for email, _ in rows)
+        for email, what in rows:
             self.stdout.write(f"  {email:<{width}}  {what}")
         self.stdout.write("Authority staff sign in with two-factor codes; print the current one with")
         self.stdout.write("  make totp USER=officer@demo.vtj.test")
