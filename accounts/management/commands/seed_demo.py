@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from accounts import demo
 
@@ -10,7 +11,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         if not settings.DEMO_MODE:
             raise CommandError("Demo data is loaded only with DEMO_MODE=1 outside production.")
-        rows = demo.seed()
+        with translation.override("en"):
+            rows = [(email, str(what)) for email, what in demo.seed()]
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo sign-ins at http://127.0.0.1:8000/accounts/login/"))
         self.stdout.write(f"Password for everyone: {demo.DEMO_PASSWORD}")
