@@ -65,3 +65,62 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = MembershipRole.MEMBER
     is_signatory = False
+
+
+def complete_application_fields() -> dict:
+    """Every field a complete application needs, besides product, purpose and data groups."""
+    from applications.catalogue import SECURITY_THEME_CODES
+
+    text = "Kuvaus, joka on riittävän pitkä ja yksilöity tätä hakemusta varten."
+    return {
+        "purpose_description": "Saatavien perintä asiakkailta, joiden osoite on muuttunut.",
+        "legal_basis": "Laki saatavien perinnästä (513/1999).",
+        "use_description": text,
+        "access_description": text,
+        "storage_description": text,
+        "retention_description": text,
+        "onward_disclosure": "Ei luovutuksia.",
+        "security_report": {code: text for code in SECURITY_THEME_CODES},
+        "system_description": text,
+        "integration_method": text,
+        "hosting_description": text,
+        "test_environment": text,
+        "responsible_name": "Vastuu Henkilö",
+        "responsible_email": "vastuu@example.test",
+        "responsible_phone": "+358 40 123 4567",
+        "technical_name": "Tekninen Yhteys",
+        "technical_email": "tekninen@example.test",
+        "technical_phone": "+358 40 765 4321",
+        "deputy_name": "Vara Henkilö",
+        "deputy_email": "vara@example.test",
+        "deputy_phone": "+358 50 111 2222",
+    }
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft application. `ApplicationFactory(complete=True)` fills every section."""
+
+    class Meta:
+        model = "applications.Application"
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def complete(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        from applications.models import DataGroup, Product, Purpose, RequestedDataGroup
+
+        if not (create and extracted):
+            return
+        self.product = Product.objects.get(code="KYSELYRAJAPINTA")
+        self.purpose = Purpose.objects.get(code="PERINTA")
+        for name, value in complete_application_fields().items():
+            setattr(self, name, value)
+        self.save()
+        for code in ["HENKILON_NIMI", "VAKINAINEN_OSOITE"]:
+            RequestedDataGroup.objects.create(
+                application=self,
+                data_group=DataGroup.objects.get(code=code),
+                justification="Osoite tarvitaan perintäkirjeen lähettämiseen oikeaan osoitteeseen.",
+            )

@@ -1,0 +1,66 @@
+"""The only way a view gets an application, consultation or attachment.
+
+Not visible → 404, as if it did not exist. Visible but not allowed to change → 403.
+Organisation members see their organisation's applications and consultations; authority staff see
+submitted applications and every consultation, never another organisation's drafts.
+"""
+
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from applications.models import Application, ApplicationStatus, Attachment, Consultation
+
+
+def applications_visible_to(user: User) -> QuerySet[Application]:
+    if user.is_staff:
+        return Application.objects.exclude(status=ApplicationStatus.DRAFT)
+    return Application.objects.filter(organisation__memberships__user=user)
+
+
+def is_member(user: User, application: Application) -> bool:
+    return not user.is_staff and application.organisation.memberships.filter(user=user).exists()
+
+
+def access_application(user: User, uuid: UUID, *, write: bool = False) -> Application:
+    """Return the application if `user` may see it; `write` needs membership of the applicant organisation."""
+    application = get_object_or_404(
+        applications_visible_to(user).select_related("organisation", "product", "purpose"), uuid=uuid
+    )
+    if write and not is_member(user, application):
+        raise PermissionDenied
+    return application
+
+
+def consultations_visible_to(user: User) -> QuerySet[Consultation]:
+    if user.is_staff:
+        return Consultation.objects.all()
+    return Consultation.objects.filter(organisation__memberships__user=user)
+
+
+def access_consultation(user: User, uuid: UUID, *, write: bool = False) -> Consultation:
+    """Return the consultation if `user` may see it; `write` (post, close) needs a member or an officer."""
+    consultation = get_object_or_404(
+        consultations_visible_to(user).select_related("organisation", "product"), uuid=uuid
+    )
+    if write and not (
+        user.has_perm("permits.process_permit")
+        or consultation.organisation.memberships.filter(user=user).exists()
+    ):
+        raise PermissionDenied
+    return consultation
+
+
+def access_attachment(user: User, uuid: UUID, *, write: bool = False) -> Attachment:
+    """Return the attachment if `user` may see its application; `write` (remove) needs membership."""
+    visible = applications_visible_to(user)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("application__organisation").filter(Q(application__in=visible)),
+        uuid=uuid,
+    )
+    if write and not is_member(user, attachment.application):
+        raise PermissionDenied
+    return attachment

@@ -1,0 +1,141 @@
+"""What an application still lacks before it can be submitted, and the frozen snapshot of what was submitted."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from applications.catalogue import MIN_JUSTIFICATION, MIN_SENSITIVE_JUSTIFICATION, SECURITY_THEMES
+from applications.models import Application, AttachmentKind
+
+CONTACT_ROLES = [
+    ("responsible", _("Responsible person")),
+    ("technical", _("Technical contact")),
+    ("deputy", _("Deputy technical contact")),
+]
+
+
+@dataclass(frozen=True)
+class Missing:
+    section: str  # the wizard section slug to fix it in
+    message: str | Promise
+
+
+def security_report_required(application: Application) -> bool:
+    """Mandatory for technical interfaces and whenever a sensitive data group is requested."""
+    if application.product and application.product.is_technical_interface:
+        return True
+    return any(r.data_group.is_sensitive for r in application.requested_groups.all())
+
+
+def missing_items(application: Application) -> list[Missing]:
+    """Every item that stops submission, in wizard order. Empty when the application is complete."""
+    missing: list[Missing] = []
+    add = missing.append
+    a = application
+    if a.product is None:
+        add(Missing("purpose", _("Choose the product.")))
+    elif not a.product.is_active:
+        add(Missing("purpose", _("The chosen product is no longer offered. Choose another one.")))
+    if a.purpose is None:
+        add(Missing("purpose", _("Choose the purpose of use.")))
+    elif not a.purpose.is_active:
+        add(Missing("purpose", _("The chosen purpose of use is no longer offered. Choose another one.")))
+    if not a.purpose_description.strip():
+        add(Missing("purpose", _("Describe the purpose of use.")))
+    if not a.legal_basis.strip():
+        add(Missing("purpose", _("State the legal basis or statute you rely on.")))
+
+    groups = list(a.requested_groups.all())
+    if not groups:
+        add(Missing("data-groups", _("Choose at least one data group.")))
+    for requested in groups:
+        group = requested.data_group
+        if not group.is_active:
+            add(
+                Missing(
+                    "data-groups", _("%(group)s is no longer offered. Remove it.") % {"group": group.name}
+                )
+            )
+        minimum = MIN_SENSITIVE_JUSTIFICATION if group.is_sensitive else MIN_JUSTIFICATION
+        if len(requested.justification.strip()) < minimum:
+            add(
+                Missing(
+                    "data-groups",
+                    _("Justify %(group)s in at least %(count)d characters.")
+                    % {"group": group.name, "count": minimum},
+                )
+            )
+
+    for field, message in [
+        ("use_description", _("Describe what the data is used for.")),
+        ("access_description", _("Describe who inside the organisation accesses the data.")),
+        ("storage_description", _("Describe where the data is stored.")),
+        ("retention_description", _("Describe how long the data is kept and how it is deleted.")),
+        ("onward_disclosure", _("Describe onward disclosures, or state that there are none.")),
+    ]:
+        if not getattr(a, field).strip():
+            add(Missing("data-use", message))
+
+    if security_report_required(a):
+        answers = a.security_report or {}
+        for code, question, _guidance in SECURITY_THEMES:
+            if not str(answers.get(code, "")).strip():
+                add(
+                    Missing(
+                        "security", _("Answer the security question: %(question)s") % {"question": question}
+                    )
+                )
+
+    for field, message in [
+        ("system_description", _("Describe the system that uses the data.")),
+        ("integration_method", _("Describe the integration method.")),
+        ("hosting_description", _("Describe the hosting.")),
+        ("test_environment", _("Describe the test environment.")),
+    ]:
+        if not getattr(a, field).strip():
+            add(Missing("technical", message))
+
+    for role, label in CONTACT_ROLES:
+        for part, part_label in [("name", _("name")), ("email", _("email")), ("phone", _("phone"))]:
+            if not getattr(a, f"{role}_{part}").strip():
+                add(
+                    Missing(
+                        "contacts", _("%(role)s: %(part)s is missing.") % {"role": label, "part": part_label}
+                    )
+                )
+    return missing
+
+
+def snapshot(application: Application) -> dict:
+    """Everything submitted, as plain JSON: frozen into ApplicationVersion and shown field by field."""
+    a = application
+    return {
+        "product": a.product.code if a.product else None,
+        "purpose": a.purpose.code if a.purpose else None,
+        "purpose_description": a.purpose_description,
+        "legal_basis": a.legal_basis,
+        "requested_valid_until": a.requested_valid_until.isoformat() if a.requested_valid_until else None,
+        "data_groups": {r.data_group.code: r.justification for r in a.requested_groups.all()},
+        "use_description": a.use_description,
+        "access_description": a.access_description,
+        "storage_description": a.storage_description,
+        "retention_description": a.retention_description,
+        "onward_disclosure": a.onward_disclosure,
+        "security_report": dict(a.security_report or {}),
+        "system_description": a.system_description,
+        "integration_method": a.integration_method,
+        "hosting_description": a.hosting_description,
+        "test_environment": a.test_environment,
+        "contacts": {
+            role: {part: getattr(a, f"{role}_{part}") for part in ("name", "email", "phone")}
+            for role, _label in CONTACT_ROLES
+        },
+        "attachments": [
+            {"name": f.display_name, "sha256": f.sha256, "size": f.size, "kind": f.kind}
+            for f in a.attachments.all()
+        ],
+        "security_report_attachment": any(
+            f.kind == AttachmentKind.SECURITY_REPORT for f in a.attachments.all()
+        ),
+    }
