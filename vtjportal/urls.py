@@ -15,5 +15,7 @@ urlpatterns = [
     path("language/", account_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("applications.urls")),
+    path("", include("permits.urls")),
     path("admin/", admin.site.urls),
 ]
