@@ -24,9 +24,53 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """One test database per test run, so that runs in parallel (several developers, CI) never collide."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{os.getpid()}"
+
+
+# Data that migrations create: (model whose rows show it is there, migration module, function).
+MIGRATION_DATA = [
+    ("applications.Product", "applications.migrations.0002_seed_catalogue", "seed"),
+    ("auth.Group", "accounts.migrations.0002_staff_groups_and_audit_guard", "create_staff_groups"),
+    ("auth.Group", "permits.migrations.0002_staff_permissions", "grant"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Tests on transactions flush the tables afterwards; put back what the data migrations created."""
+    if "_django_db_helper" not in request.fixturenames:
+        return
+    request.getfixturevalue("_django_db_helper")
+    import importlib
+
+    from django.apps import apps
+
+    missing = {label for label, _, _ in MIGRATION_DATA if not apps.get_model(label).objects.exists()}
+    for label, module, function in MIGRATION_DATA:
+        if label in missing:
+            getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline():
+    """Tasks run inline in tests; the reliability tests that need a real worker switch this off."""
+    from vtjportal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
