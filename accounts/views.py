@@ -196,7 +196,9 @@ def invitation_create(request: HttpRequest, uuid: UUID) -> HttpResponse:
             form.add_error(None, exc.message)
             return _organisation_page(request, organisation, invitation_form=form, status=exc.status)
         messages.success(
-            request, _("An invitation was sent to %(email)s. It is valid for 7 days.") % form.cleaned_data
+            request,
+            _("An invitation was sent to %(email)s. It is valid for %(days)d days.")
+            % {"email": form.cleaned_data["email"], "days": settings.INVITATION_VALID_DAYS},
         )
         return redirect("accounts:organisation", organisation.uuid)
     return _organisation_page(request, organisation, invitation_form=form, status=400)

@@ -154,3 +154,20 @@ def test_member_of_several_organisations_sees_the_switcher(client, member):
     MembershipFactory(user=member)
     client.force_login(member)
     assert 'name="organisation"' in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_totp_secrets_are_stored_encrypted(officer):
+    from allauth.mfa.utils import decrypt
+
+    stored = Authenticator.objects.get(user=officer).data["secret"]
+    secret = decrypt(stored)
+    assert secret not in stored
+    assert len(secret) == 32  # base32 of 20 random bytes
+
+
+def test_staff_cannot_delete_their_authenticator(officer, member):
+    from allauth.mfa.adapter import get_adapter
+
+    assert not get_adapter().can_delete_authenticator(Authenticator.objects.get(user=officer))
+    with_authenticator(member)
+    assert get_adapter().can_delete_authenticator(Authenticator.objects.get(user=member))
