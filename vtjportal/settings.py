@@ -64,6 +64,8 @@ SECRET_KEY = env_str("SECRET_KEY", None if PRODUCTION else "development-only-ins
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", None if PRODUCTION else "development-only-audit-key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host names in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", None if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 
@@ -234,6 +236,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "VTJ-lupapalvelu <noreply@vtj
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+DECISION_TARGET_MONTHS = env_int("DECISION_TARGET_MONTHS", 3)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # Celery: with no broker configured (the quick start) tasks run inline.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
