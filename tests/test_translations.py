@@ -210,7 +210,11 @@ def test_extraction_finds_known_messages():
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_catalogue_is_not_stale(lang):
-    known = {(entry.msgctxt, entry.msgid) for entry in live_entries(lang)}
+    known = set()
+    for entry in live_entries(lang):
+        known.add((entry.msgctxt, entry.msgid))
+        if entry.msgid_plural:
+            known.add((entry.msgctxt, entry.msgid_plural))
     missing = [
         f"{msgid!r}{f' (context {context!r})' if context else ''} from {path.relative_to(ROOT)}"
         for (context, msgid), path in sorted(source_messages().items(), key=lambda item: str(item[0]))
