@@ -2,4 +2,6 @@ from django.urls import include, path
 
 app_name = "applications"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("applications.consultation_urls")),
+]

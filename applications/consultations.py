@@ -1,0 +1,250 @@
+"""Consultations before applying: the organisation asks, the authority's experts answer.
+
+Services (every write), the forms that feed them, the read queries of the lists and the notification
+email. An organisation member opens a consultation; members of that organisation and officers with
+`permits.process_permit` post to its thread and may close it.
+"""
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.db.models import BooleanField, Case, OuterRef, QuerySet, Subquery, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.audit import audit
+from accounts.models import Language, Organisation, User
+from accounts.notifications import send_templated_email
+from accounts.services import PortalError
+from applications.models import Consultation, ConsultationMessage, ConsultationState, Product
+
+SUBJECT_MAX_LENGTH = Consultation._meta.get_field("subject").max_length
+# A generous cap so that a single post cannot fill the database or an officer's screen.
+BODY_MAX_LENGTH = 10_000
+
+
+# Forms -------------------------------------------------------------------------------------------
+
+
+class ConsultationForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=gettext_lazy("Product of interest"),
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+        empty_label=gettext_lazy("Not sure yet"),
+        help_text=gettext_lazy("Leave this open if you would like the authority to suggest a product."),
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=SUBJECT_MAX_LENGTH)
+    question = forms.CharField(
+        label=gettext_lazy("Your question"),
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea({"rows": 8}),
+        help_text=gettext_lazy(
+            "Describe what you intend to use the data for and which data you think you need. "
+            "Do not include personal data about individuals."
+        ),
+    )
+
+
+class ConsultationReplyForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Your message"),
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea({"rows": 6}),
+    )
+
+
+class ConsultationFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=gettext_lazy("State"),
+        choices=ConsultationState.choices,
+        required=False,
+    )
+
+    def chosen_state(self) -> str:
+        """The state to list after `is_valid()`; open when none or an invalid one was given."""
+        return self.cleaned_data.get("state") or ConsultationState.OPEN
+
+
+# Reads -------------------------------------------------------------------------------------------
+
+
+def with_last_message(consultations: QuerySet[Consultation]) -> QuerySet[Consultation]:
+    """Annotate the time and side of the latest message, and whether the authority owes an answer.
+
+    One query however many consultations and messages there are.
+    """
+    latest = ConsultationMessage.objects.filter(consultation=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        consultations.select_related("organisation", "product")
+        .annotate(
+            last_message_at=Subquery(latest.values("created_at")[:1]),
+            last_from_authority=Subquery(latest.values("from_authority")[:1]),
+        )
+        .annotate(
+            awaiting_authority=Case(
+                When(last_from_authority=True, then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            )
+        )
+    )
+
+
+def officer_queue(consultations: QuerySet[Consultation], *, state: str) -> QuerySet[Consultation]:
+    """Consultations in `state`, those awaiting the authority's answer first, newest message first."""
+    return (
+        with_last_message(consultations)
+        .filter(state=state)
+        .order_by("-awaiting_authority", "-last_message_at", "-id")
+    )
+
+
+def organisation_list(consultations: QuerySet[Consultation]) -> QuerySet[Consultation]:
+    """An organisation's consultations: open ones first, newest message first."""
+    open_first = Case(When(state=ConsultationState.OPEN, then=Value(0)), default=Value(1))
+    return with_last_message(consultations).order_by(open_first, "-last_message_at", "-id")
+
+
+def may_post(consultation: Consultation, user: User) -> bool:
+    """Members of the consultation's organisation and officers who process permits may post and close."""
+    if user.is_staff:
+        return user.has_perm("permits.process_permit")
+    return consultation.organisation.memberships.filter(user=user).exists()
+
+
+# Services ----------------------------------------------------------------------------------------
+
+
+def _check_text(subject: str | None, body: str) -> None:
+    """The forms check these too; a service called from elsewhere must not store empty or huge text."""
+    if subject is not None and not (0 < len(subject.strip()) <= SUBJECT_MAX_LENGTH):
+        raise PortalError(
+            _("Give a subject of at most %(max)d characters.") % {"max": SUBJECT_MAX_LENGTH}, status=400
+        )
+    if not (0 < len(body.strip()) <= BODY_MAX_LENGTH):
+        raise PortalError(
+            _("Write a message of at most %(max)d characters.") % {"max": BODY_MAX_LENGTH}, status=400
+        )
+
+
+def _lock(consultation: Consultation) -> Consultation:
+    return (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=consultation.pk)
+    )
+
+
+@transaction.atomic
+def consultation_open(
+    *, organisation: Organisation, user: User, product: Product | None, subject: str, question: str
+) -> Consultation:
+    """Open a consultation for `organisation` with `question` as its first message."""
+    if user.is_staff:
+        raise PortalError(_("Authority staff cannot open a consultation."), status=403)
+    if not organisation.memberships.filter(user=user).exists():
+        raise PortalError(_("Only members of the organisation may open a consultation for it."), status=403)
+    if product is not None and not product.is_active:
+        raise PortalError(_("This product is no longer offered. Choose another one."), status=400)
+    _check_text(subject, question)
+    consultation = Consultation.objects.create(
+        organisation=organisation, product=product, subject=subject.strip(), created_by=user
+    )
+    message = ConsultationMessage.objects.create(
+        consultation=consultation, author=user, from_authority=False, body=question
+    )
+    audit(
+        actor=user,
+        action="consultation_opened",
+        target=consultation,
+        organisation=organisation,
+        subject=consultation.subject,
+        product=product.code if product else None,
+        message=message.pk,
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_post(*, consultation: Consultation, user: User, body: str) -> ConsultationMessage:
+    """Add a message to an open consultation. An answer from the authority is emailed to the organisation."""
+    consultation = _lock(consultation)
+    if not may_post(consultation, user):
+        raise PortalError(_("You may not take part in this consultation."), status=403)
+    if consultation.state != ConsultationState.OPEN:
+        raise PortalError(_("This consultation is closed. Open a new one if you have more questions."))
+    _check_text(None, body)
+    message = ConsultationMessage.objects.create(
+        consultation=consultation, author=user, from_authority=user.is_staff, body=body
+    )
+    audit(
+        actor=user,
+        action="consultation_message_posted",
+        target=consultation,
+        organisation=consultation.organisation,
+        message=message.pk,
+        from_authority=message.from_authority,
+    )
+    if message.from_authority:
+        # Officers see organisation messages in their list; only answers to the organisation are emailed.
+        transaction.on_commit(lambda: send_consultation_message_email(message.pk))
+    return message
+
+
+@transaction.atomic
+def consultation_close(*, consultation: Consultation, user: User) -> Consultation:
+    """Close the consultation; either side may. No messages can be posted afterwards."""
+    consultation = _lock(consultation)
+    if not may_post(consultation, user):
+        raise PortalError(_("You may not close this consultation."), status=403)
+    if consultation.state != ConsultationState.OPEN:
+        raise PortalError(_("This consultation has already been closed."))
+    consultation.state = ConsultationState.CLOSED
+    consultation.closed_at = timezone.now()
+    consultation.closed_by = user
+    consultation.save(update_fields=["state", "closed_at", "closed_by"])
+    audit(
+        actor=user,
+        action="consultation_closed",
+        target=consultation,
+        organisation=consultation.organisation,
+        by_authority=user.is_staff,
+    )
+    return consultation
+
+
+# Notifications -----------------------------------------------------------------------------------
+
+
+def send_consultation_message_email(message_pk: int) -> None:
+    """Tell the organisation that the authority has answered: its creator and the contact address.
+
+    Both emails are in the creator's language. The message itself stays in the portal, behind sign-in;
+    the email carries the subject and a link. A creator who has left the organisation is not emailed.
+    """
+    message = ConsultationMessage.objects.select_related(
+        "consultation__organisation", "consultation__created_by"
+    ).get(pk=message_pk)
+    consultation = message.consultation
+    creator = consultation.created_by
+    recipients = []
+    if creator.is_active and consultation.organisation.memberships.filter(user=creator).exists():
+        recipients.append(creator.email)
+    contact = consultation.organisation.contact_email
+    if contact and contact.lower() not in {address.lower() for address in recipients}:
+        recipients.append(contact)
+    context = {
+        "consultation": consultation,
+        "consultation_url": settings.SITE_URL
+        + reverse("applications:consultation", args=[consultation.uuid]),
+    }
+    for address in recipients:
+        send_templated_email(
+            template="consultation_message",
+            to=address,
+            language=creator.language or Language.FI,
+            context=context,
+        )
