@@ -1,5 +1,14 @@
 from django.urls import path
 
+from permits import views
+
 app_name = "permits"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    # Included before applications.urls, whose /applications/<uuid>/<section>/ would also match.
+    path("applications/<uuid:uuid>/submit/", views.submit, name="submit"),
+    path("cases/<uuid:uuid>/", views.case, name="case"),
+    path("cases/<uuid:uuid>/withdraw/", views.withdraw, name="withdraw"),
+    path("documents/<uuid:uuid>/", views.document, name="document"),
+]

@@ -124,3 +124,51 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
                 data_group=DataGroup.objects.get(code=code),
                 justification="Osoite tarvitaan perintäkirjeen lähettämiseen oikeaan osoitteeseen.",
             )
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _decision_due(submitted_at):
+    from permits.deadlines import decision_due_for
+
+    return decision_due_for(submitted_at)
+
+
+class PermitFactory(factory.django.DjangoModelFactory):
+    """A case opened by submitting a complete application, with its version 1 frozen.
+
+    References use the year 1999, which real submissions in tests never reach, so that they cannot
+    collide with numbers that `permits.references.next_reference` issues.
+    """
+
+    class Meta:
+        model = "permits.Permit"
+        skip_postgeneration_save = True
+
+    application = factory.SubFactory(ApplicationFactory, complete=True, status="submitted")
+    reference = factory.Sequence(lambda n: f"VTJ/1999/{n + 1:06d}")
+    submitted_at = factory.LazyFunction(_now)
+    decision_due = factory.LazyAttribute(lambda o: _decision_due(o.submitted_at))
+    last_activity_at = factory.SelfAttribute("submitted_at")
+
+    @factory.post_generation
+    def version(self, create: bool, extracted: object, **kwargs: object) -> None:
+        from applications.completeness import snapshot
+        from applications.models import ApplicationVersion
+
+        if not create:
+            return
+        application = self.application
+        application.submitted_at = self.submitted_at
+        application.save(update_fields=["submitted_at"])
+        ApplicationVersion.objects.create(
+            application=application,
+            number=1,
+            submitted_at=self.submitted_at,
+            submitted_by=application.created_by,
+            snapshot=snapshot(application),
+        )

@@ -1,0 +1,47 @@
+"""The only way a view gets a permit case or one of its documents.
+
+Not visible → 404, as if it did not exist. Visible but not allowed to change → 403.
+Members of the applicant organisation see its cases; authority staff see every case. The applicant's
+own actions (withdrawing, accepting terms) are checked by the services: they need a signatory.
+"""
+
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Membership, User
+from permits.models import Permit, PermitDocument
+
+
+def permits_visible_to(user: User) -> QuerySet[Permit]:
+    """Cases `user` may see: every case for staff, the organisation's own cases for its members."""
+    if user.is_staff:
+        return Permit.objects.all()
+    return Permit.objects.filter(application__organisation__memberships__user=user)
+
+
+def is_signatory(user: User, permit: Permit) -> bool:
+    """Whether `user` may act for the applicant organisation of `permit`."""
+    return Membership.objects.filter(
+        organisation_id=permit.application.organisation_id, user=user, is_signatory=True
+    ).exists()
+
+
+def access_permit(user: User, uuid: UUID, *, write: bool = False) -> Permit:
+    """Return the case if `user` may see it; `write` (processing it) needs an officer's permission."""
+    permit = get_object_or_404(
+        permits_visible_to(user).select_related("application__organisation", "application__product"),
+        uuid=uuid,
+    )
+    if write and not user.has_perm("permits.process_permit"):
+        raise PermissionDenied
+    return permit
+
+
+def access_document(user: User, uuid: UUID) -> PermitDocument:
+    """Return a case document if `user` may see its case (through `access_permit`); otherwise 404."""
+    document = get_object_or_404(PermitDocument.objects.select_related("permit"), uuid=uuid)
+    document.permit = access_permit(user, document.permit.uuid)
+    return document

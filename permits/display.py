@@ -1,0 +1,66 @@
+"""How the applicant sees a case: its state in plain words and what is expected of them next."""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from permits.models import PermitEvent
+from permits.models import PermitState as S
+
+# The state as the applicant would put it.
+PLAIN_STATE: dict[str, Promise] = {
+    S.SUBMITTED: _("Received, waiting for processing"),
+    S.SUPPLEMENT_REQUESTED: _("The agency asked you for more information"),
+    S.NEGOTIATION: _("Being processed: under negotiation"),
+    S.TECHNICAL_REVIEW: _("Being processed: technical review"),
+    S.GRANTED: _("Permit granted"),
+    S.TERMS_ACCEPTED: _("Terms accepted"),
+    S.TESTING: _("Testing"),
+    S.PRODUCTION: _("In production use"),
+    S.REJECTED: _("Rejected"),
+    S.WITHDRAWN: _("Withdrawn by the applicant"),
+    S.REVOKED: _("Permit revoked"),
+    S.EXPIRED: _("Permit expired"),
+}
+
+WAITING = _("Nothing for now: the agency is processing the application.")
+
+# What the applicant organisation is expected to do next.
+NEXT_STEP: dict[str, Promise] = {
+    S.SUBMITTED: WAITING,
+    S.NEGOTIATION: WAITING,
+    S.TECHNICAL_REVIEW: WAITING,
+    S.SUPPLEMENT_REQUESTED: _("Answer the supplement request."),
+    S.GRANTED: _("A signatory accepts the permit's terms."),
+    S.TERMS_ACCEPTED: _("Wait for test access to be opened."),
+    S.TESTING: _("Test the connection and report the results to the agency."),
+    S.PRODUCTION: _("Notify the agency of any changes without delay."),
+    S.REJECTED: _("Nothing: the case is closed."),
+    S.WITHDRAWN: _("Nothing: the case is closed."),
+    S.REVOKED: _("Nothing: the case is closed."),
+    S.EXPIRED: _("Nothing: the case is closed."),
+}
+
+DRAFT_NEXT_STEP = _("Complete the application and have a signatory submit it.")
+
+
+def plain_state(state: str) -> Promise:
+    return PLAIN_STATE[state]
+
+
+def next_step(state: str) -> Promise:
+    return NEXT_STEP[state]
+
+
+# Timeline entries in plain words; other actions show the state the case moved to.
+EVENT_LABELS: dict[str, Promise] = {
+    "submitted": _("Application submitted"),
+    "withdrawn": _("Application withdrawn"),
+}
+
+
+def event_label(event: PermitEvent) -> str:
+    if event.action in EVENT_LABELS:
+        return str(EVENT_LABELS[event.action])
+    if event.to_state:
+        return str(PLAIN_STATE.get(event.to_state, event.get_to_state_display()))
+    return event.action

@@ -1,0 +1,136 @@
+"""The applicant's side of a case: the dashboard, submitting, the case page, withdrawing, documents."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.audit import audit
+from accounts.context import active_membership
+from accounts.services import PortalError
+from applications.access import access_application, applications_visible_to
+from applications.summary import build_summary
+from permits import services
+from permits.access import access_document, access_permit, is_signatory, permits_visible_to
+from permits.display import DRAFT_NEXT_STEP, event_label, next_step, plain_state
+from permits.forms import WithdrawForm
+from permits.models import Permit
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The acting organisation's drafts and cases, each with what is expected of the organisation next."""
+    membership = active_membership(request)
+    if request.user.is_staff or membership is None:
+        return redirect("accounts:home")
+    organisation = membership.organisation
+    drafts = (
+        applications_visible_to(request.user)
+        .drafts()
+        .filter(organisation=organisation)
+        .select_related("product", "purpose")
+        .order_by("-updated_at")
+    )
+    cases = list(
+        permits_visible_to(request.user)
+        .filter(application__organisation=organisation)
+        .select_related("application__product")
+        .order_by("-submitted_at", "-id")
+    )
+    for permit in cases:
+        permit.plain_state = plain_state(permit.state)
+        permit.next_step = next_step(permit.state)
+    context = {
+        "organisation": organisation,
+        "drafts": drafts,
+        "draft_next_step": DRAFT_NEXT_STEP,
+        "cases": cases,
+    }
+    return render(request, "permits/dashboard.html", context)
+
+
+@require_POST
+def submit(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    application = access_application(request.user, uuid, write=True)
+    try:
+        permit = services.application_submit(application=application, user=request.user)
+    except PortalError as exc:
+        context = {"application": application, "message": exc.message, "missing": getattr(exc, "missing", [])}
+        return render(request, "permits/submit_refused.html", context, status=exc.status)
+    messages.success(
+        request,
+        _("The application was submitted. Its reference number is %(reference)s.")
+        % {"reference": permit.reference},
+    )
+    return redirect("permits:case", permit.uuid)
+
+
+def _case_page(
+    request: HttpRequest, permit: Permit, *, withdraw_form: WithdrawForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The case as the applicant sees it. A view by authority staff is logged (Information Management Act)."""
+    user = request.user
+    if user.is_staff:
+        audit(actor=user, action="case_viewed", target=permit, organisation=permit.application.organisation)
+    version = permit.application.versions.order_by("-number").first()
+    events = list(permit.events.filter(visible_to_applicant=True).select_related("actor"))
+    for event in events:
+        event.label = event_label(event)
+    context = {
+        "permit": permit,
+        "application": permit.application,
+        "plain_state": plain_state(permit.state),
+        "next_step": next_step(permit.state),
+        "version": version,
+        "summary": build_summary(version.snapshot) if version else [],
+        "documents": permit.documents.order_by("-version_number", "kind"),
+        "events": events,
+        "can_withdraw": permit.is_in_processing and not user.is_staff and is_signatory(user, permit),
+        "withdraw_form": withdraw_form or WithdrawForm(),
+    }
+    return render(request, "permits/case.html", context, status=status)
+
+
+@require_GET
+def case(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    return _case_page(request, access_permit(request.user, uuid))
+
+
+@require_POST
+def withdraw(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    permit = access_permit(request.user, uuid)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, permit, withdraw_form=form, status=400)
+    try:
+        services.permit_withdraw(permit=permit, user=request.user, **form.cleaned_data)
+    except PortalError as exc:
+        messages.error(request, exc.message)
+        return _case_page(request, access_permit(request.user, uuid), withdraw_form=form, status=exc.status)
+    messages.success(request, _("The application was withdrawn."))
+    return redirect("permits:case", permit.uuid)
+
+
+@require_GET
+def document(request: HttpRequest, uuid: UUID) -> FileResponse:
+    """A case PDF, always as a download. Staff downloads are logged like views of the case."""
+    document = access_document(request.user, uuid)
+    permit = document.permit
+    if request.user.is_staff:
+        audit(
+            actor=request.user,
+            action="document_downloaded",
+            target=permit,
+            organisation=permit.application.organisation,
+            document=document.uuid,
+            kind=document.kind,
+        )
+    filename = f"{permit.reference.replace('/', '-')}-{document.kind}-v{document.version_number}.pdf"
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
