@@ -95,7 +95,7 @@ def _detail_page(
         "reply_form": reply_form or ConsultationReplyForm(),
         "applications": applications_visible_to(request.user)
         .filter(consultation=consultation)
-        .select_related("product"),
+        .select_related("product", "permit"),
     }
     return render(request, "applications/consultation_detail.html", context, status=status)
 

@@ -293,3 +293,43 @@ def test_attachments_step_offers_the_upload_form(client, member, draft):
     page = client.get(step_url(draft, "attachments")).content.decode()
     assert 'enctype="multipart/form-data"' in page
     assert reverse("applications:attachment_upload", args=[draft.uuid]) in page
+
+
+def test_application_started_from_a_consultation_refers_to_it(client, member, organisation):
+    from applications.consultations import consultation_open
+
+    consultation = consultation_open(
+        organisation=organisation,
+        user=member,
+        product=None,
+        subject="Mikä tuote?",
+        question="Tarvitsemme osoitteita.",
+    )
+    client.force_login(member)
+    page = client.get(reverse("applications:consultation", args=[consultation.uuid])).content.decode()
+    assert reverse("applications:create") in page
+    client.post(reverse("applications:create"), {"consultation": str(consultation.uuid)})
+    application = Application.objects.get()
+    assert application.consultation == consultation
+    page = client.get(reverse("applications:consultation", args=[consultation.uuid])).content.decode()
+    assert step_url(application, "review") in page
+
+
+def test_a_foreign_consultation_cannot_be_referred_to(client, member, outsider):
+    from applications.consultations import consultation_open
+
+    other_org = outsider.memberships.get().organisation
+    consultation = consultation_open(
+        organisation=other_org, user=outsider, product=None, subject="Kysymys", question="Kysymys"
+    )
+    client.force_login(member)
+    assert (
+        client.post(reverse("applications:create"), {"consultation": str(consultation.uuid)}).status_code
+        == 404
+    )
+    assert not Application.objects.exists()
+
+
+def test_a_malformed_consultation_reference_is_404(client, member):
+    client.force_login(member)
+    assert client.post(reverse("applications:create"), {"consultation": "not-a-uuid"}).status_code == 404
