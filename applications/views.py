@@ -55,9 +55,11 @@ def create(request: HttpRequest) -> HttpResponse:
         return render(request, "applications/refused.html", {"message": message}, status=403)
     consultation = None
     if request.POST.get("consultation"):
-        consultation = (
-            consultations_visible_to(request.user).filter(uuid=request.POST["consultation"]).first()
-        )
+        try:
+            consultation_uuid = UUID(request.POST["consultation"])
+        except ValueError:
+            raise Http404 from None
+        consultation = consultations_visible_to(request.user).filter(uuid=consultation_uuid).first()
         if consultation is None:
             raise Http404
     try:
