@@ -95,7 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(
             request, "accounts/get_started.html", {"invitations": invitations.select_related("organisation")}
         )
-    return redirect("accounts:organisation", membership.organisation.uuid)
+    return redirect("permits:dashboard")
 
 
 @require_POST

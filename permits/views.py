@@ -1,9 +1,10 @@
 """The applicant's side of a case: the dashboard, submitting, the case page, withdrawing, documents."""
 
+import logging
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +19,8 @@ from permits.access import access_document, access_permit, is_signatory, permits
 from permits.display import DRAFT_NEXT_STEP, event_label, next_step, plain_state
 from permits.forms import WithdrawForm
 from permits.models import Permit
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -129,8 +132,11 @@ def document(request: HttpRequest, uuid: UUID) -> FileResponse:
             kind=document.kind,
         )
     filename = f"{permit.reference.replace('/', '-')}-{document.kind}-v{document.version_number}.pdf"
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-    )
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        logger.error("The stored file of document %s is missing", document.uuid)
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response

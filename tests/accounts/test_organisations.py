@@ -117,13 +117,13 @@ def test_admin_edits_details_and_requires_mfa(client, org_admin, organisation):
 def test_switching_active_organisation(client, member, organisation):
     from tests.factories import MembershipFactory
 
-    other = MembershipFactory(user=member).organisation
+    other = MembershipFactory(user=member, organisation__name="Toinen Oy").organisation
     client.force_login(member)
     response = client.post(reverse("accounts:switch_organisation"), {"organisation": str(other.uuid)})
     assert response.status_code == 302
-    assert client.get(reverse("accounts:home")).url == reverse("accounts:organisation", args=[other.uuid])
+    assert client.get(reverse("accounts:home")).url == reverse("permits:dashboard")
+    selected = f'<option value="{other.uuid}" selected>'
+    assert selected in client.get(reverse("permits:dashboard")).content.decode()
     # An organisation the user does not belong to cannot be chosen.
-    client.post(
-        reverse("accounts:switch_organisation"), {"organisation": "00000000-0000-0000-0000-000000000000"}
-    )
-    assert client.get(reverse("accounts:home")).url == reverse("accounts:organisation", args=[other.uuid])
+    client.post(reverse("accounts:switch_organisation"), {"organisation": "00000000-0000-0000-0000-000000000000"})
+    assert selected in client.get(reverse("permits:dashboard")).content.decode()
