@@ -38,3 +38,24 @@ def test_demo_commands_refuse_outside_demo_mode(db, settings):
         call_command("seed_demo")
     with pytest.raises(CommandError):
         call_command("demo_totp", "officer@demo.vtj.test")
+
+
+def test_demo_has_drafts_and_cases_in_several_states(
+    db, settings, django_capture_on_commit_callbacks, tmp_path
+):
+    from applications.models import Application, Consultation
+    from permits.models import Permit
+
+    settings.DEMO_MODE = True
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    call_command("seed_demo")
+    assert Application.objects.filter(status="draft").count() == 1
+    assert set(Permit.objects.values_list("state", flat=True)) == {
+        "submitted",
+        "technical_review",
+        "withdrawn",
+    }
+    assert Consultation.objects.get().messages.count() == 2
+    assert all(p.documents.filter(kind="receipt").exists() for p in Permit.objects.all())

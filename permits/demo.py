@@ -1,0 +1,157 @@
+"""Demo applications and cases for the quick start, in several states. Idempotent."""
+
+from django.db import transaction
+
+from accounts.models import Organisation, User
+from applications import services as application_services
+from applications.catalogue import SECURITY_THEME_CODES
+from applications.consultations import consultation_open, consultation_post
+from applications.models import Application, DataGroup, Product, Purpose
+from permits import services
+from permits.models import PermitEvent
+
+TEXT = {
+    "purpose_description": "Perimme asiakkaidemme saatavia. Tarvitsemme velallisten ajantasaiset osoitteet "
+    "perintäkirjeiden lähettämiseen oikeaan osoitteeseen.",
+    "legal_basis": "Laki saatavien perinnästä (513/1999); henkilötietojen käsittely perustuu "
+    "toimeksiantosopimukseen.",
+    "use_description": "Osoitetietoja käytetään vain perintäkirjeiden postittamiseen.",
+    "access_description": "Viisi nimettyä perintäkäsittelijää henkilökohtaisilla tunnuksilla.",
+    "storage_description": "Perintäjärjestelmän tietokanta Suomessa sijaitsevassa konesalissa.",
+    "retention_description": "Osoite säilytetään perintäasian ajan ja poistetaan 6 kuukautta sen päätyttyä.",
+    "onward_disclosure": "Tietoja ei luovuteta eteenpäin.",
+    "system_description": "Perintäjärjestelmä PerintäPro 5, joka hakee osoitteen velallisen henkilötunnuksella.",
+    "integration_method": "Kyselyrajapinta TLS-yhteydellä ja palvelinvarmenteella.",
+    "hosting_description": "Oma konesali Helsingissä; ei alihankkijoita.",
+    "test_environment": "Erillinen testiympäristö, jossa käytetään vain testiaineistoa.",
+    "responsible_name": "Aino Admin",
+    "responsible_email": "admin@demo.vtj.test",
+    "responsible_phone": "+358 40 100 2000",
+    "technical_name": "Teemu Tekninen",
+    "technical_email": "tekninen@esimerkkiperinta.example",
+    "technical_phone": "+358 40 100 3000",
+    "deputy_name": "Vilma Varahenkilö",
+    "deputy_email": "vara@esimerkkiperinta.example",
+    "deputy_phone": "+358 40 100 4000",
+}
+SECURITY = "Kuvattu tietoturvapolitiikassamme; vastuuhenkilö on tietoturvapäällikkö."
+
+
+def _complete(application: Application, user: User) -> Application:
+    save = application_services.application_save_section
+    save(
+        application=application,
+        user=user,
+        section="purpose",
+        data={
+            "product": Product.objects.get(code="KYSELYRAJAPINTA"),
+            "purpose": Purpose.objects.get(code="PERINTA"),
+            "purpose_description": TEXT["purpose_description"],
+            "legal_basis": TEXT["legal_basis"],
+        },
+    )
+    save(
+        application=application,
+        user=user,
+        section="data-groups",
+        data={
+            "data_groups": {
+                "HENKILON_NIMI": "Nimi tarvitaan, jotta perintäkirje osoitetaan oikealle henkilölle.",
+                "VAKINAINEN_OSOITE": "Vakinainen osoite tarvitaan perintäkirjeen lähettämiseen.",
+            }
+        },
+    )
+    for section, fields in application_services.SECTION_FIELDS.items():
+        if section in ("purpose", "security"):
+            continue
+        save(application=application, user=user, section=section, data={f: TEXT[f] for f in fields})
+    save(
+        application=application,
+        user=user,
+        section="security",
+        data={"security_report": dict.fromkeys(SECURITY_THEME_CODES, SECURITY)},
+    )
+    return application
+
+
+@transaction.atomic
+def seed() -> None:
+    organisation = Organisation.objects.get(business_id="5908301-5")
+    if organisation.applications.exists():
+        return
+    signatory = User.objects.get(email="signatory@demo.vtj.test")
+    member = User.objects.get(email="member@demo.vtj.test")
+    officer = User.objects.get(email="officer@demo.vtj.test")
+
+    consultation = consultation_open(
+        organisation=organisation,
+        user=member,
+        product=Product.objects.get(code="KYSELYRAJAPINTA"),
+        subject="Kyselyrajapinta perintätoimintaan",
+        question="Sopiiko kyselyrajapinta osoitteiden tarkistamiseen perintätoiminnassa?",
+    )
+    consultation_post(
+        consultation=consultation,
+        user=officer,
+        body="Sopii. Hakekaa nimi- ja osoitetietoja ja perustelkaa kumpikin erikseen.",
+    )
+
+    # A draft with the first steps done.
+    draft = application_services.application_create(
+        organisation=organisation, user=member, consultation=consultation
+    )
+    application_services.application_save_section(
+        application=draft,
+        user=member,
+        section="purpose",
+        data={
+            "product": Product.objects.get(code="VTJKYSELY"),
+            "purpose": Purpose.objects.get(code="ASIAKASSUHDE"),
+            "purpose_description": "Asiakaspalvelu tarkistaa yksittäisten asiakkaiden osoitteita.",
+            "legal_basis": "",
+        },
+    )
+
+    # Submitted and waiting for the authority.
+    submitted = _complete(
+        application_services.application_create(organisation=organisation, user=member), member
+    )
+    services.application_submit(application=submitted, user=signatory)
+
+    # Submitted, then in technical review (the officers' own services come with case processing).
+    reviewed = _complete(
+        application_services.application_create(organisation=organisation, user=member), member
+    )
+    permit = services.application_submit(application=reviewed, user=signatory)
+    permit.start_technical_review()
+    permit.assigned_to = officer
+    permit.save()
+    PermitEvent.objects.create(
+        permit=permit,
+        actor=officer,
+        action="technical_review_started",
+        from_state="submitted",
+        to_state=permit.state,
+        visible_to_applicant=True,
+    )
+
+    # Submitted and withdrawn by the signatory.
+    withdrawn = _complete(
+        application_services.application_create(organisation=organisation, user=member), member
+    )
+    sensitive = DataGroup.objects.get(code="HENKILOTUNNUS")
+    application_services.application_save_section(
+        application=withdrawn,
+        user=member,
+        section="data-groups",
+        data={
+            "data_groups": {
+                "HENKILON_NIMI": "Nimi tarvitaan, jotta perintäkirje osoitetaan oikealle henkilölle.",
+                sensitive.code: "Henkilötunnus tarvitaan velallisen yksilöimiseen, koska samannimisiä "
+                "henkilöitä on useita ja väärään osoitteeseen lähetetty perintäkirje paljastaisi velan "
+                "ulkopuoliselle henkilölle.",
+            }
+        },
+    )
+    permit = services.application_submit(application=withdrawn, user=signatory)
+    services.permit_withdraw(permit=permit, user=signatory, reason="Haemme lupaa kehyslupamenettelyn kautta.")
