@@ -32,7 +32,9 @@ def is_signatory(user: User, permit: Permit) -> bool:
 def access_permit(user: User, uuid: UUID, *, write: bool = False) -> Permit:
     """Return the case if `user` may see it; `write` (processing it) needs an officer's permission."""
     permit = get_object_or_404(
-        permits_visible_to(user).select_related("application__organisation", "application__product"),
+        permits_visible_to(user).select_related(
+            "application__organisation", "application__product", "application__consultation"
+        ),
         uuid=uuid,
     )
     if write and not user.has_perm("permits.process_permit"):

@@ -13,6 +13,7 @@ from accounts.audit import audit
 from accounts.context import active_membership
 from accounts.services import PortalError
 from applications.access import access_application, applications_visible_to
+from applications.attachment_views import attachments_context
 from applications.summary import build_summary
 from permits import services
 from permits.access import access_document, access_permit, is_signatory, permits_visible_to
@@ -93,6 +94,7 @@ def _case_page(
         "events": events,
         "can_withdraw": permit.is_in_processing and not user.is_staff and is_signatory(user, permit),
         "withdraw_form": withdraw_form or WithdrawForm(),
+        **attachments_context(user, permit.application),
     }
     return render(request, "permits/case.html", context, status=status)
 

@@ -177,7 +177,7 @@ def test_case_page_queries_do_not_grow(client, member, organisation, size, djang
             sha256="0" * 64,
         )
     client.force_login(member)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         response = client.get(case_url(permit))
     assert response.status_code == 200
     assert len(response.context["events"]) == size
@@ -210,3 +210,33 @@ def test_document_ladder(client, outsider, officer, receipt):
     client.force_login(officer)
     assert client.get(url).status_code == 200
     assert AuditEvent.objects.filter(action="document_downloaded", actor=officer).exists()
+
+
+def test_officer_sees_the_consultation_and_attachment_hashes_on_the_case(
+    client, officer, organisation, member
+):
+    from applications.consultations import consultation_open
+
+    consultation = consultation_open(
+        organisation=organisation, user=member, product=None, subject="Ennen hakemista", question="Kysymys"
+    )
+    application = ApplicationFactory(
+        complete=True, status="submitted", organisation=organisation, consultation=consultation
+    )
+    Attachment.objects.create(
+        application=application,
+        display_name="selvitys.pdf",
+        file="attachments/x.pdf",
+        content_type="application/pdf",
+        size=1000,
+        sha256="ab" * 32,
+        uploaded_by=member,
+    )
+    permit = PermitFactory(application=application)
+    client.force_login(officer)
+    page = client.get(case_url(permit)).content.decode()
+    assert reverse("applications:consultation", args=[consultation.uuid]) in page
+    assert "ab" * 32 in page
+    client.force_login(member)
+    page = client.get(case_url(permit)).content.decode()
+    assert "ab" * 32 not in page.split("attachment-files-heading")[1]
