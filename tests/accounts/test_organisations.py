@@ -125,5 +125,7 @@ def test_switching_active_organisation(client, member, organisation):
     selected = f'<option value="{other.uuid}" selected>'
     assert selected in client.get(reverse("permits:dashboard")).content.decode()
     # An organisation the user does not belong to cannot be chosen.
-    client.post(reverse("accounts:switch_organisation"), {"organisation": "00000000-0000-0000-0000-000000000000"})
+    client.post(
+        reverse("accounts:switch_organisation"), {"organisation": "00000000-0000-0000-0000-000000000000"}
+    )
     assert selected in client.get(reverse("permits:dashboard")).content.decode()
