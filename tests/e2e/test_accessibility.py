@@ -114,7 +114,8 @@ def test_administrator_pages_are_accessible(
     page.goto("/")
     switch_language(page, language)
     sign_in(page, language, org_admin.email)
-    expect(page).to_have_url(reverse("accounts:organisation", args=[organisation.uuid]))
+    expect(page).to_have_url(reverse("permits:dashboard"))
+    page.goto(reverse("accounts:organisation", args=[organisation.uuid]))
     # The account's own language (English) wins at sign-in; the switcher changes it for good.
     switch_language(page, language)
     assert User.objects.get(pk=org_admin.pk).language == language

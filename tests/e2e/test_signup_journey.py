@@ -142,6 +142,11 @@ def test_new_organisation_invites_a_colleague_who_joins(
     admin.locator("input[name=login]").fill(ADMIN[1])
     admin.locator("input[name=password]").fill(PASSWORD)
     admin.get_by_role("main").get_by_role("button", name=t(language, "Sign In"), exact=True).click()
+    # Signing in lands on the organisation's applications; the organisation page is in the menu.
+    expect(admin).to_have_url(reverse("permits:dashboard"))
+    admin.get_by_role("navigation", name=t(language, "Main menu")).get_by_role(
+        "link", name=t(language, "Organisation"), exact=True
+    ).click()
     expect(admin).to_have_url(reverse("accounts:organisation", args=[organisation.uuid]))
     members = admin.get_by_role("table", name=t(language, "Members"), exact=True)
     expect(members.get_by_role("row", name=INVITEE[0])).to_contain_text(INVITEE[1])

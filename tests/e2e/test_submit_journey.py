@@ -8,7 +8,6 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from permits.models import Permit, PermitState
-from tests.e2e.conftest import browser, new_page  # noqa: F401  (pytest fixtures)
 from tests.e2e.helpers import PageFactory, assert_accessible, sign_in, t
 from tests.factories import ApplicationFactory, MembershipFactory
 
@@ -22,7 +21,7 @@ def visit(page: Page, url: str, language: str, *, status: int = 200) -> None:
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
-def test_signatory_submits_and_withdraws(new_page: PageFactory, language: str, mailoutbox: list):  # noqa: F811
+def test_signatory_submits_and_withdraws(new_page: PageFactory, language: str, mailoutbox: list):
     page = new_page()
     membership = MembershipFactory(is_signatory=True, user__language=language)
     organisation, signatory = membership.organisation, membership.user
