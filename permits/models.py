@@ -61,6 +61,29 @@ class Permit(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), db_index=True)
+    # Raised by every change to the case; action forms carry it so that a stale form is refused.
+    revision = models.PositiveIntegerField(default=0)
+    # The permit as granted (set from the decision); granted groups are a subset of the requested ones.
+    granted_groups = models.ManyToManyField(
+        "applications.DataGroup", blank=True, related_name="+", verbose_name=_("granted data groups")
+    )
+    conditions = models.TextField(_("conditions"), blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    terms_version = models.ForeignKey(
+        "applications.TermsVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("terms accepted"),
+    )
+    terms_accepted_at = models.DateTimeField(_("terms accepted at"), null=True, blank=True)
+    terms_accepted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    test_access_note = models.TextField(_("test access"), blank=True)
+    tests_reported_at = models.DateTimeField(_("tests reported done"), null=True, blank=True)
+    production_at = models.DateTimeField(_("in production since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("permit case")
@@ -111,16 +134,18 @@ class Permit(models.Model):
         self.closed_at = at
 
     @transition(field=state, source=S.GRANTED, target=S.TERMS_ACCEPTED)
-    def accept_terms(self) -> None:
-        pass
+    def accept_terms(self, *, terms_version, by, at) -> None:
+        self.terms_version = terms_version
+        self.terms_accepted_by = by
+        self.terms_accepted_at = at
 
     @transition(field=state, source=S.TERMS_ACCEPTED, target=S.TESTING)
-    def open_testing(self) -> None:
-        pass
+    def open_testing(self, *, note: str) -> None:
+        self.test_access_note = note
 
     @transition(field=state, source=S.TESTING, target=S.PRODUCTION)
-    def confirm_production(self) -> None:
-        pass
+    def confirm_production(self, *, at) -> None:
+        self.production_at = at
 
     @transition(field=state, source=IN_PROCESSING, target=S.WITHDRAWN)
     def withdraw(self, *, at) -> None:
@@ -196,3 +221,169 @@ class PermitDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.permit_id} {self.kind} v{self.version_number}"
+
+
+class SupplementState(models.TextChoices):
+    OPEN = "open", _("Waiting for the applicant")
+    ANSWERED = "answered", _("Answered")
+
+
+class SupplementRequest(models.Model):
+    """What the officer asks the applicant to add; the listed wizard sections reopen for editing."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="supplements")
+    officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(_("what is missing"))
+    sections = models.JSONField(_("sections to reopen"), default=list, blank=True)
+    respond_by = models.DateField(_("reply by"))
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    state = models.CharField(max_length=10, choices=SupplementState.choices, default=SupplementState.OPEN)
+    response = models.TextField(_("response"), blank=True)
+    responded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supplement request")
+        verbose_name_plural = _("supplement requests")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["permit"], condition=models.Q(state="open"), name="one_open_supplement_per_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id} supplement {self.created_at:%Y-%m-%d}"
+
+
+class NegotiationMessage(models.Model):
+    """The two-way negotiation thread between the officers and the applicant."""
+
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="negotiation_messages")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    from_authority = models.BooleanField(default=False)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id}: {self.body[:40]}"
+
+
+class Meeting(models.Model):
+    """A negotiation meeting: when, who took part and what was agreed."""
+
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="meetings")
+    held_on = models.DateField(_("date"))
+    participants = models.TextField(_("participants"))
+    summary = models.TextField(_("summary"))
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id} meeting {self.held_on}"
+
+
+class ReviewResult(models.TextChoices):
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    NOT_APPLICABLE = "na", _("Not applicable")
+
+
+class ReviewItem(models.Model):
+    """One line of the technical review checklist (codes in permits.review.CHECKLIST)."""
+
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="review_items")
+    code = models.CharField(max_length=40)
+    result = models.CharField(_("result"), max_length=4, choices=ReviewResult.choices)
+    note = models.TextField(_("note"), blank=True)
+    reviewed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["permit", "code"], name="one_review_item_per_code")]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id} {self.code}: {self.result}"
+
+
+class InternalNote(models.Model):
+    """An officers' note on a case; never shown to the applicant."""
+
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="internal_notes")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id}: {self.body[:40]}"
+
+
+class DecisionKind(models.TextChoices):
+    GRANT = "grant", _("Grant")
+    REJECT = "reject", _("Reject")
+
+
+class Decision(models.Model):
+    """A decision drafted by a presenting officer and made by a decision maker who is someone else."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(_("decision"), max_length=10, choices=DecisionKind.choices)
+    presenter = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("presenting officer")
+    )
+    drafted_at = models.DateTimeField(_("drafted"), auto_now_add=True)
+    granted_groups = models.ManyToManyField(
+        "applications.DataGroup", blank=True, related_name="+", verbose_name=_("granted data groups")
+    )
+    conditions = models.TextField(_("conditions"), blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)
+    decision_maker = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision maker"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
+    verification_code = models.CharField(
+        _("verification code"), max_length=20, unique=True, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["drafted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["permit"],
+                condition=models.Q(decided_at=None, discarded_at=None),
+                name="one_pending_draft_per_case",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision_maker=None) | ~models.Q(decision_maker=models.F("presenter")),
+                name="four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id} {self.kind}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decided_at is None and self.discarded_at is None
