@@ -29,7 +29,7 @@ def attachments_context(user: User, application: Application, *, show_hashes: bo
     attachments = list(application.attachments.select_related("uploaded_by"))
     for attachment in attachments:
         attachment.type_label = uploads.TYPE_LABELS.get(attachment.content_type, attachment.content_type)
-    can_edit = application.is_draft and is_member(user, application)
+    can_edit = application.is_editable("attachments") and is_member(user, application)
     return {
         "application": application,
         "attachments": attachments,

@@ -284,6 +284,10 @@ class Application(models.Model):
     def is_draft(self) -> bool:
         return self.status == ApplicationStatus.DRAFT
 
+    def is_editable(self, section: str) -> bool:
+        """A draft is editable throughout; a submitted application only in sections a supplement reopened."""
+        return self.is_draft or section in self.reopened_sections
+
 
 class RequestedDataGroup(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="requested_groups")

@@ -30,12 +30,12 @@ SECTION_FIELDS = {
 COPIED_FIELDS = [name for fields in SECTION_FIELDS.values() for name in fields]
 
 
-def _check_editable(application: Application, user: User) -> None:
+def _check_editable(application: Application, user: User, section: str) -> None:
     if not is_member(user, application):
         raise PortalError(
             _("Only members of the applicant organisation may edit the application."), status=403
         )
-    if not application.is_draft:
+    if not application.is_editable(section):
         raise PortalError(_("The application has been submitted and can no longer be changed."), status=409)
 
 
@@ -61,7 +61,7 @@ def application_save_section(
 ) -> Application:
     """Save one wizard section of a draft. `data` holds that section's cleaned values only."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    _check_editable(application, user)
+    _check_editable(application, user, section)
     changed = []
     if section == "data-groups":
         changed = _save_data_groups(application, data["data_groups"])

@@ -313,7 +313,7 @@ def _lock_for_change(application: Application, user: User) -> Application:
     )
     if not is_member(user, application):
         raise PortalError(_("Only members of the applicant organisation may change attachments."), status=403)
-    if not application.is_draft:
+    if not application.is_editable("attachments"):
         raise PortalError(_("A submitted application cannot be changed."), status=409)
     return application
 

@@ -88,7 +88,7 @@ def step(request: HttpRequest, uuid: UUID, section: str) -> HttpResponse:
     application = access_application(request.user, uuid, write=True)
     if section == "review":
         return _review(request, application)
-    if not application.is_draft:
+    if not application.is_editable(section):
         if request.method == "POST":
             return _refused(
                 request,

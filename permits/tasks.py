@@ -27,3 +27,14 @@ def send_event_email(self, event_id: int, template: str, language: str) -> None:
         _send_event_email(event_id, template=template, language=language)
     except OSError as exc:  # SMTP connection problems
         raise self.retry(exc=exc, countdown=300) from exc
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True)
+def notify_applicant(self, event_id: int) -> None:
+    """Email the applicant organisation's contact address and signatories about a case event."""
+    from permits.notifications import send_case_event
+
+    try:
+        send_case_event(event_id)
+    except OSError as exc:  # SMTP connection problems
+        raise self.retry(exc=exc, countdown=300) from exc

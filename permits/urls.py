@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from permits import views
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("cases/<uuid:uuid>/", views.case, name="case"),
     path("cases/<uuid:uuid>/withdraw/", views.withdraw, name="withdraw"),
     path("documents/<uuid:uuid>/", views.document, name="document"),
+    # Officers' side (and the applicant's answers to it), one module each.
+    path("", include("permits.queue_urls")),
+    path("", include("permits.case_urls")),
+    path("", include("permits.decision_urls")),
 ]

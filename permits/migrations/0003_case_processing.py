@@ -7,174 +7,377 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0002_seed_catalogue'),
-        ('permits', '0002_staff_permissions'),
+        ("applications", "0002_seed_catalogue"),
+        ("permits", "0002_staff_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='permit',
-            name='conditions',
-            field=models.TextField(blank=True, verbose_name='conditions'),
+            model_name="permit",
+            name="conditions",
+            field=models.TextField(blank=True, verbose_name="conditions"),
         ),
         migrations.AddField(
-            model_name='permit',
-            name='granted_groups',
-            field=models.ManyToManyField(blank=True, related_name='+', to='applications.datagroup', verbose_name='granted data groups'),
+            model_name="permit",
+            name="granted_groups",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", to="applications.datagroup", verbose_name="granted data groups"
+            ),
         ),
         migrations.AddField(
-            model_name='permit',
-            name='production_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='in production since'),
+            model_name="permit",
+            name="production_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="in production since"),
         ),
         migrations.AddField(
-            model_name='permit',
-            name='revision',
+            model_name="permit",
+            name="revision",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='permit',
-            name='terms_accepted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='terms accepted at'),
+            model_name="permit",
+            name="terms_accepted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="terms accepted at"),
         ),
         migrations.AddField(
-            model_name='permit',
-            name='terms_accepted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="permit",
+            name="terms_accepted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='permit',
-            name='terms_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='applications.termsversion', verbose_name='terms accepted'),
+            model_name="permit",
+            name="terms_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="applications.termsversion",
+                verbose_name="terms accepted",
+            ),
         ),
         migrations.AddField(
-            model_name='permit',
-            name='test_access_note',
-            field=models.TextField(blank=True, verbose_name='test access'),
+            model_name="permit",
+            name="test_access_note",
+            field=models.TextField(blank=True, verbose_name="test access"),
         ),
         migrations.AddField(
-            model_name='permit',
-            name='tests_reported_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='tests reported done'),
+            model_name="permit",
+            name="tests_reported_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="tests reported done"),
         ),
         migrations.AddField(
-            model_name='permit',
-            name='valid_from',
-            field=models.DateField(blank=True, null=True, verbose_name='valid from'),
+            model_name="permit",
+            name="valid_from",
+            field=models.DateField(blank=True, null=True, verbose_name="valid from"),
         ),
         migrations.AddField(
-            model_name='permit',
-            name='valid_until',
-            field=models.DateField(blank=True, null=True, verbose_name='valid until'),
+            model_name="permit",
+            name="valid_until",
+            field=models.DateField(blank=True, null=True, verbose_name="valid until"),
         ),
         migrations.CreateModel(
-            name='InternalNote',
+            name="InternalNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('permit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='internal_notes', to='permits.permit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "permit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="internal_notes",
+                        to="permits.permit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='date')),
-                ('participants', models.TextField(verbose_name='participants')),
-                ('summary', models.TextField(verbose_name='summary')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('permit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='permits.permit')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="date")),
+                ("participants", models.TextField(verbose_name="participants")),
+                ("summary", models.TextField(verbose_name="summary")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "permit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="permits.permit",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['held_on', 'id'],
+                "ordering": ["held_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='NegotiationMessage',
+            name="NegotiationMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_authority', models.BooleanField(default=False)),
-                ('body', models.TextField(verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('permit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='negotiation_messages', to='permits.permit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_authority", models.BooleanField(default=False)),
+                ("body", models.TextField(verbose_name="message")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="sent")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "permit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="negotiation_messages",
+                        to="permits.permit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('grant', 'Grant'), ('reject', 'Reject')], max_length=10, verbose_name='decision')),
-                ('drafted_at', models.DateTimeField(auto_now_add=True, verbose_name='drafted')),
-                ('conditions', models.TextField(blank=True, verbose_name='conditions')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('reasons', models.TextField(blank=True, verbose_name='reasons')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('discarded_at', models.DateTimeField(blank=True, null=True, verbose_name='discarded')),
-                ('verification_code', models.CharField(blank=True, max_length=20, null=True, unique=True, verbose_name='verification code')),
-                ('decision_maker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decision maker')),
-                ('granted_groups', models.ManyToManyField(blank=True, related_name='+', to='applications.datagroup', verbose_name='granted data groups')),
-                ('permit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='permits.permit')),
-                ('presenter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='presenting officer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("grant", "Grant"), ("reject", "Reject")],
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("drafted_at", models.DateTimeField(auto_now_add=True, verbose_name="drafted")),
+                ("conditions", models.TextField(blank=True, verbose_name="conditions")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="valid until")),
+                ("reasons", models.TextField(blank=True, verbose_name="reasons")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                ("discarded_at", models.DateTimeField(blank=True, null=True, verbose_name="discarded")),
+                (
+                    "verification_code",
+                    models.CharField(
+                        blank=True, max_length=20, null=True, unique=True, verbose_name="verification code"
+                    ),
+                ),
+                (
+                    "decision_maker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decision maker",
+                    ),
+                ),
+                (
+                    "granted_groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="applications.datagroup",
+                        verbose_name="granted data groups",
+                    ),
+                ),
+                (
+                    "permit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="permits.permit",
+                    ),
+                ),
+                (
+                    "presenter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="presenting officer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'decision',
-                'verbose_name_plural': 'decisions',
-                'ordering': ['drafted_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('decided_at', None), ('discarded_at', None)), fields=('permit',), name='one_pending_draft_per_case'), models.CheckConstraint(condition=models.Q(('decision_maker', None), models.Q(('decision_maker', models.F('presenter')), _negated=True), _connector='OR'), name='four_eyes')],
+                "verbose_name": "decision",
+                "verbose_name_plural": "decisions",
+                "ordering": ["drafted_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("decided_at", None), ("discarded_at", None)),
+                        fields=("permit",),
+                        name="one_pending_draft_per_case",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decision_maker", None),
+                            models.Q(("decision_maker", models.F("presenter")), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="four_eyes",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReviewItem',
+            name="ReviewItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('result', models.CharField(choices=[('pass', 'Pass'), ('fail', 'Fail'), ('na', 'Not applicable')], max_length=4, verbose_name='result')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('reviewed_at', models.DateTimeField(auto_now=True)),
-                ('permit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_items', to='permits.permit')),
-                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("pass", "Pass"), ("fail", "Fail"), ("na", "Not applicable")],
+                        max_length=4,
+                        verbose_name="result",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("reviewed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "permit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_items",
+                        to="permits.permit",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(fields=('permit', 'code'), name='one_review_item_per_code')],
+                "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("permit", "code"), name="one_review_item_per_code")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SupplementRequest',
+            name="SupplementRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('message', models.TextField(verbose_name='what is missing')),
-                ('sections', models.JSONField(blank=True, default=list, verbose_name='sections to reopen')),
-                ('respond_by', models.DateField(verbose_name='reply by')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='requested')),
-                ('state', models.CharField(choices=[('open', 'Waiting for the applicant'), ('answered', 'Answered')], default='open', max_length=10)),
-                ('response', models.TextField(blank=True, verbose_name='response')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('permit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supplements', to='permits.permit')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("message", models.TextField(verbose_name="what is missing")),
+                ("sections", models.JSONField(blank=True, default=list, verbose_name="sections to reopen")),
+                ("respond_by", models.DateField(verbose_name="reply by")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="requested")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Waiting for the applicant"), ("answered", "Answered")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="response")),
+                ("responded_at", models.DateTimeField(blank=True, null=True, verbose_name="answered")),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "permit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supplements",
+                        to="permits.permit",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supplement request',
-                'verbose_name_plural': 'supplement requests',
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'open')), fields=('permit',), name='one_open_supplement_per_case')],
+                "verbose_name": "supplement request",
+                "verbose_name_plural": "supplement requests",
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "open")),
+                        fields=("permit",),
+                        name="one_open_supplement_per_case",
+                    )
+                ],
             },
         ),
     ]

@@ -333,3 +333,18 @@ def test_a_foreign_consultation_cannot_be_referred_to(client, member, outsider):
 def test_a_malformed_consultation_reference_is_404(client, member):
     client.force_login(member)
     assert client.post(reverse("applications:create"), {"consultation": "not-a-uuid"}).status_code == 404
+
+
+def test_a_supplement_reopens_only_its_sections(client, member, organisation):
+    application = ApplicationFactory(
+        organisation=organisation, complete=True, status=ApplicationStatus.SUBMITTED
+    )
+    application.reopened_sections = ["data-use"]
+    application.save()
+    client.force_login(member)
+    assert client.get(step_url(application, "data-use")).status_code == 200
+    response = client.post(step_url(application, "data-use"), {"use_description": "Tarkennettu kuvaus"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.use_description == "Tarkennettu kuvaus"
+    assert client.post(step_url(application, "technical"), {"hosting_description": "X"}).status_code == 409
