@@ -99,3 +99,12 @@ def link_in(message: EmailMessage, path_prefix: str) -> str:
 
 def emails_to(outbox: list[EmailMessage], address: str) -> list[EmailMessage]:
     return [message for message in outbox if address in message.to]
+
+
+def t_template(language: str, message: str) -> str:
+    """`message` as a template's {% translate %} renders it in `language`.
+
+    Templates double the percent signs of their messages in the catalogues ("Saved at %%s."), and the tag
+    turns them back into single ones when it renders.
+    """
+    return t(language, message.replace("%", "%%")).replace("%%", "%")
