@@ -1,0 +1,453 @@
+"""The officers' work queue: which cases need an officer, filtered, counted and paged; and assigning them.
+
+Reads only, except `permit_assign`. The page stays within a fixed number of queries whatever the number
+of cases (docs/performance.md): one for the choices of its select boxes (which also tells whether the
+user is an officer), one for the counts per state and one for the page of rows, fetched by keyset
+(decision target date, id) so that a deep page costs what the first one does.
+"""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+from accounts.services import PortalError
+from accounts.validators import normalise_business_id
+from applications.models import Application, Product
+from permits.models import CLOSED, IN_PROCESSING, Permit
+from permits.models import PermitState as S
+from permits.workflow import change_case, is_officer
+
+# Cases that still need something from an officer, in the order of the state machine.
+QUEUE_STATES = [
+    S.SUBMITTED,
+    S.SUPPLEMENT_REQUESTED,
+    S.NEGOTIATION,
+    S.TECHNICAL_REVIEW,
+    S.GRANTED,
+    S.TERMS_ACCEPTED,
+    S.TESTING,
+]
+PAGE_SIZE = 50
+DUE_SOON_DAYS = 14
+
+
+class Assignee:
+    ANYONE = ""
+    ME = "me"
+    UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the officer asked for; empty values mean "no filter". Validated by the view's form."""
+
+    state: str = ""
+    assignee: str = Assignee.ANYONE
+    product_id: int | None = None
+    filed_by_licensee: bool | None = None
+    licensee_id: int | None = None
+    due_soon: bool = False
+    overdue: bool = False
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    pk: int
+    key: str
+    label: str
+
+
+@dataclass
+class QueueChoices:
+    """The options of the queue's select boxes: officers (assignees), products and licensees."""
+
+    officers: list[Choice] = field(default_factory=list)
+    products: list[Choice] = field(default_factory=list)
+    licensees: list[Choice] = field(default_factory=list)
+
+    def officer_ids(self) -> set[int]:
+        return {choice.pk for choice in self.officers}
+
+    def names(self) -> tuple[dict[int, str], dict[int, str]]:
+        """pk → label for products and for licensees."""
+        return {c.pk: c.label for c in self.products}, {c.pk: c.label for c in self.licensees}
+
+
+def officers() -> QuerySet[User]:
+    """Users who may process cases: active staff with `permits.process_permit` (as `is_officer` decides)."""
+    process_permit = Permission.objects.filter(codename="process_permit", content_type__app_label="permits")
+    return User.objects.filter(is_active=True, is_staff=True).filter(
+        Q(is_superuser=True)
+        | Exists(process_permit.filter(group__user=OuterRef("pk")))
+        | Exists(process_permit.filter(user=OuterRef("pk")))
+    )
+
+
+def officer_choices() -> list[Choice]:
+    """The officers as assignee options (for the assign form outside the queue, e.g. the case page)."""
+    rows = officers().values_list("pk", "uuid", "full_name", "email")
+    return sorted(
+        (Choice(pk=pk, key=str(uuid), label=name or email) for pk, uuid, name, email in rows),
+        key=lambda choice: choice.label.casefold(),
+    )
+
+
+def licensee_ids() -> RawSQL:
+    """The distinct `filed_by` organisations, read by a loose index scan.
+
+    A plain DISTINCT reads the index entry of every application a licensee ever filed (20,000 of them
+    in the benchmark); this recursive query jumps from one licensee to the next, one index probe each
+    (https://wiki.postgresql.org/wiki/Loose_indexscan).
+    """
+    table = connection.ops.quote_name(Application._meta.db_table)
+    column = connection.ops.quote_name(Application._meta.get_field("filed_by").column)
+    return RawSQL(
+        f"""
+        WITH RECURSIVE licensee (id) AS (
+            (SELECT {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY {column} LIMIT 1)
+            UNION ALL
+            SELECT (SELECT {column} FROM {table} WHERE {column} > licensee.id ORDER BY {column} LIMIT 1)
+            FROM licensee
+            WHERE licensee.id IS NOT NULL
+        )
+        SELECT id FROM licensee WHERE id IS NOT NULL
+        """,
+        [],
+    )
+
+
+def queue_choices() -> QueueChoices:
+    """Officers, products and licensees (organisations that have filed for a client) in one round trip.
+
+    The three lists share one UNION query so that the page keeps within its query budget; each row is
+    (kind, pk, key for the URL, label, sort rank). Product names are in the active language.
+    """
+    language = (get_language() or "fi")[:2]
+    if language not in ("fi", "sv", "en"):
+        language = "fi"
+    text = CharField()
+    officer_rows = (
+        officers()
+        .annotate(
+            choice_kind=Value("officer", output_field=text),
+            choice_key=Cast("uuid", text),
+            choice_label=Coalesce(NullIf("full_name", Value("")), "email", output_field=text),
+            choice_rank=Value(0, output_field=IntegerField()),
+        )
+        .values_list("choice_kind", "pk", "choice_key", "choice_label", "choice_rank")
+    )
+    product_rows = Product.objects.annotate(
+        choice_kind=Value("product", output_field=text),
+        choice_key=F("code"),
+        choice_label=Coalesce(NullIf(f"name_{language}", Value("")), "name_fi", output_field=text),
+        choice_rank=F("sort_order"),
+    ).values_list("choice_kind", "pk", "choice_key", "choice_label", "choice_rank")
+    licensee_rows = (
+        Organisation.objects.filter(pk__in=licensee_ids())
+        .annotate(
+            choice_kind=Value("licensee", output_field=text),
+            choice_key=Cast("uuid", text),
+            choice_label=F("name"),
+            choice_rank=Value(0, output_field=IntegerField()),
+        )
+        .values_list("choice_kind", "pk", "choice_key", "choice_label", "choice_rank")
+    )
+    rows = sorted(
+        officer_rows.order_by().union(product_rows.order_by(), licensee_rows.order_by(), all=True),
+        key=lambda row: (row[4], row[3].casefold(), row[2]),
+    )
+    choices = QueueChoices()
+    lists = {"officer": choices.officers, "product": choices.products, "licensee": choices.licensees}
+    for kind, pk, key, label, _rank in rows:
+        lists[kind].append(Choice(pk=pk, key=key, label=label))
+    return choices
+
+
+def _search(text: str) -> Q:
+    """Reference (any part), organisation name (any part) or Business ID (with or without the hyphen)."""
+    condition = Q(reference__icontains=text) | Q(application__organisation__name__icontains=text)
+    try:
+        business_id = normalise_business_id(text)
+    except ValidationError:  # not a Business ID; the other conditions still apply
+        return condition
+    return condition | Q(application__organisation__business_id=business_id)
+
+
+def queue_cases(*, user: User, filters: QueueFilters, today: date, by_state: bool = True) -> QuerySet[Permit]:
+    """The cases matching `filters`. With `by_state=False` the state filter is left out (for the counts).
+
+    Without a state filter, the queue holds the cases that still need an officer (QUEUE_STATES); a
+    closed state is shown only when asked for. Deadlines (due soon, overdue) concern cases still
+    waiting for a decision.
+    """
+    cases = Permit.objects.all()
+    if by_state and filters.state:
+        cases = cases.filter(state=filters.state)
+    elif filters.state and filters.state not in QUEUE_STATES:
+        cases = cases.filter(state__in=[*QUEUE_STATES, filters.state])
+    else:
+        cases = cases.filter(state__in=QUEUE_STATES)
+    if filters.assignee == Assignee.ME:
+        cases = cases.filter(assigned_to=user)
+    elif filters.assignee == Assignee.UNASSIGNED:
+        cases = cases.filter(assigned_to__isnull=True)
+    if filters.product_id is not None:
+        cases = cases.filter(application__product_id=filters.product_id)
+    if filters.filed_by_licensee is not None:
+        cases = cases.filter(application__filed_by__isnull=not filters.filed_by_licensee)
+    if filters.licensee_id is not None:
+        cases = cases.filter(application__filed_by_id=filters.licensee_id)
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    if filters.due_soon and filters.overdue:
+        cases = cases.filter(state__in=IN_PROCESSING, decision_due__lte=soon)
+    elif filters.due_soon:
+        cases = cases.filter(state__in=IN_PROCESSING, decision_due__gte=today, decision_due__lte=soon)
+    elif filters.overdue:
+        cases = cases.filter(state__in=IN_PROCESSING, decision_due__lt=today)
+    if filters.search:
+        cases = cases.filter(_search(filters.search))
+    return cases
+
+
+def state_counts(*, user: User, filters: QueueFilters, today: date) -> dict[str, int]:
+    """How many cases match the filters in each state, ignoring the state filter itself.
+
+    An exact count over the open cases only (closed ones only when one is chosen); it reads the queue's
+    index, so its cost grows with the number of open cases that match, not with the whole table.
+    """
+    rows = (
+        queue_cases(user=user, filters=filters, today=today, by_state=False)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict.fromkeys(QUEUE_STATES, 0)
+    if filters.state:
+        counts.setdefault(filters.state, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+# -- paging ------------------------------------------------------------------------------------------
+
+
+Cursor = tuple[date, int]
+
+
+def format_cursor(row: dict) -> str:
+    return f"{row['decision_due'].isoformat()}.{row['pk']}"
+
+
+def parse_cursor(value: str) -> Cursor:
+    """`YYYY-MM-DD.<id>` → (date, id); ValueError when it is anything else."""
+    day, _, pk = value.partition(".")
+    if not pk.isdigit() or int(pk) < 1:
+        raise ValueError(value)
+    return date.fromisoformat(day), int(pk)
+
+
+@dataclass
+class QueuePage:
+    rows: list[dict]
+    has_next: bool
+    has_previous: bool
+
+    @property
+    def next_cursor(self) -> str:
+        return format_cursor(self.rows[-1]) if self.rows else ""
+
+    @property
+    def previous_cursor(self) -> str:
+        return format_cursor(self.rows[0]) if self.rows else ""
+
+
+# What a row shows, as plain values. Products and licensees are named from the QueueChoices the page
+# has already loaded; the assignee is joined, as they may have stopped being an officer since.
+ROW_FIELDS = [
+    "pk",
+    "uuid",
+    "reference",
+    "state",
+    "decision_due",
+    "last_activity_at",
+    "revision",
+    "assigned_to_id",
+    "assigned_to__full_name",
+    "assigned_to__email",
+    "application__organisation__name",
+    "application__organisation__business_id",
+    "application__product_id",
+    "application__filed_by_id",
+]
+
+
+def queue_page(
+    cases: QuerySet[Permit],
+    *,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int | None = None,
+) -> QueuePage:
+    """One page in decision-target-date order, after or before a cursor (keyset paging)."""
+    size = size or PAGE_SIZE
+    cases = cases.values(*ROW_FIELDS)
+    if before is not None:
+        day, pk = before
+        cases = cases.filter(Q(decision_due__lt=day) | Q(decision_due=day, pk__lt=pk), decision_due__lte=day)
+        rows = list(cases.order_by("-decision_due", "-pk")[: size + 1])
+        return QueuePage(rows=rows[:size][::-1], has_next=True, has_previous=len(rows) > size)
+    if after is not None:
+        day, pk = after
+        cases = cases.filter(Q(decision_due__gt=day) | Q(decision_due=day, pk__gt=pk), decision_due__gte=day)
+    rows = list(cases.order_by("decision_due", "pk")[: size + 1])
+    return QueuePage(rows=rows[:size], has_next=len(rows) > size, has_previous=after is not None)
+
+
+# -- what a row says ---------------------------------------------------------------------------------
+
+
+def days_left(state: str, decision_due: date, today: date) -> int | None:
+    """Days until the decision target date (negative when overdue); None once a decision is made."""
+    if state not in IN_PROCESSING:
+        return None
+    return (decision_due - today).days
+
+
+def deadline_text(days: int | None) -> str:
+    """The deadline in words, so that an overdue case is told apart by text and not by colour alone."""
+    if days is None:
+        return _("Decision made")
+    if days < 0:
+        return ngettext("Overdue by %(days)d day", "Overdue by %(days)d days", -days) % {"days": -days}
+    if days == 0:
+        return _("Due today")
+    return ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
+
+
+def officer_label(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.full_name or user.email
+
+
+def assignee_label(row: dict) -> str:
+    return row["assigned_to__full_name"] or row["assigned_to__email"] or ""
+
+
+# -- CSV ---------------------------------------------------------------------------------------------
+
+# A spreadsheet treats a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """Neutralise a text cell that a spreadsheet would run as a formula by prefixing an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(cases: QuerySet[Permit], *, choices: QueueChoices, today: date) -> Iterator[str]:
+    """The filtered list as CSV lines (semicolon-separated, as Excel in Finnish and Swedish expects).
+
+    Starts with a byte-order mark so that Excel reads UTF-8; every text cell goes through `csv_safe`.
+    """
+    writer = csv.writer(_Echo(), delimiter=";")
+    products, licensees = choices.names()
+    states = dict(S.choices)
+    yield "\ufeff"
+    yield writer.writerow(
+        [
+            _("Reference number"),
+            _("Applicant"),
+            _("Business ID"),
+            _("Product"),
+            _("State"),
+            _("Assigned to"),
+            _("Decision target date"),
+            _("Days left"),
+            _("Deadline"),
+            _("Last activity"),
+            _("Filed by framework licensee"),
+        ]
+    )
+    rows = cases.values(*ROW_FIELDS).order_by("decision_due", "pk").iterator(chunk_size=2000)
+    for row in rows:
+        days = days_left(row["state"], row["decision_due"], today)
+        cells: list[Any] = [
+            row["reference"],
+            row["application__organisation__name"],
+            row["application__organisation__business_id"],
+            products.get(row["application__product_id"], ""),
+            str(states[row["state"]]),
+            assignee_label(row),
+            row["decision_due"].isoformat(),
+            "" if days is None else days,
+            deadline_text(days),
+            timezone.localtime(row["last_activity_at"]).strftime("%Y-%m-%d %H:%M"),
+            licensees.get(row["application__filed_by_id"], ""),
+        ]
+        yield writer.writerow([csv_safe(cell) for cell in cells])
+
+
+def csv_filename(today: date) -> str:
+    return f"work-queue-{today.isoformat()}.csv"
+
+
+# -- assigning ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def permit_assign(*, permit: Permit, officer: User, assignee: User, revision: int | None = None) -> Permit:
+    """Assign the case to `assignee` (an officer; `officer` themselves or a colleague).
+
+    Only an officer may assign, only to an active officer, and not a closed case. The timeline event is
+    not shown to the applicant; the change is audited. `revision` refuses a form that went stale.
+    """
+    assignee_is_officer = assignee.is_active and is_officer(assignee)
+
+    def assign(case: Permit) -> None:
+        if case.state in CLOSED:
+            raise PortalError(_("A closed case cannot be assigned."), status=409)
+        if not assignee_is_officer:
+            raise PortalError(_("Cases can be assigned only to officers."), status=400)
+        if case.assigned_to_id == assignee.pk:
+            raise PortalError(
+                _("The case is already assigned to %(name)s.") % {"name": officer_label(assignee)}, status=409
+            )
+        case.assigned_to = assignee
+
+    previous = permit.assigned_to.uuid if permit.assigned_to_id else None
+    locked, _event = change_case(
+        permit=permit,
+        actor=officer,
+        action="assigned",
+        allowed=is_officer(officer),
+        refusal=_("Only officers can assign cases."),
+        revision=revision,
+        note=officer_label(assignee),
+        visible_to_applicant=False,
+        before_save=assign,
+        assignee=str(assignee.uuid),
+        previous_assignee=previous and str(previous),
+    )
+    return locked
