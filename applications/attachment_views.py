@@ -22,6 +22,13 @@ from applications.models import Application
 logger = logging.getLogger(__name__)
 
 STEP = "attachments"
+# Wizard steps that show the attachment forms; a form says which one it came from to return there.
+RETURN_STEPS = {"attachments", "security"}
+
+
+def _step(request: HttpRequest) -> str:
+    step = request.POST.get("step", STEP)
+    return step if step in RETURN_STEPS else STEP
 
 
 def attachments_context(user: User, application: Application, *, show_hashes: bool | None = None) -> dict:
@@ -45,7 +52,7 @@ def _refused(request: HttpRequest, application: Application, title: str, errors:
     return render(
         request,
         "applications/attachment_error.html",
-        {"application": application, "title": title, "errors": errors, "step": STEP},
+        {"application": application, "title": title, "errors": errors, "step": _step(request)},
         status=status,
     )
 
@@ -69,7 +76,7 @@ def attachment_upload(request: HttpRequest, uuid: UUID) -> HttpResponse:
     except PortalError as exc:
         return _refused(request, application, title, [exc.message], exc.status)
     messages.success(request, _("%(name)s was added.") % {"name": attachment.display_name})
-    return redirect("applications:step", application.uuid, STEP)
+    return redirect("applications:step", application.uuid, _step(request))
 
 
 @require_GET
@@ -100,4 +107,4 @@ def attachment_remove(request: HttpRequest, uuid: UUID) -> HttpResponse:
     except PortalError as exc:
         return _refused(request, application, _("The attachment was not removed"), [exc.message], exc.status)
     messages.success(request, _("%(name)s was removed.") % {"name": attachment.display_name})
-    return redirect("applications:step", application.uuid, STEP)
+    return redirect("applications:step", application.uuid, _step(request))

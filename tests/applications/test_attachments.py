@@ -733,3 +733,23 @@ def test_partial_hides_the_upload_form_when_full(draft, member):
     html = render_partial(member, draft)
     assert 'enctype="multipart/form-data"' not in html
     assert "at most 20 attachments" in html
+
+
+def test_upload_from_the_security_step_returns_there(client, member, organisation, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    draft = ApplicationFactory(organisation=organisation)
+    client.force_login(member)
+    upload = SimpleUploadedFile(
+        "selvitys.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    )
+    response = client.post(
+        reverse("applications:attachment_upload", args=[draft.uuid]),
+        {"file": upload, "kind": "security_report", "step": "security"},
+    )
+    assert response.url == reverse("applications:step", args=[draft.uuid, "security"])
+    response = client.post(
+        reverse("applications:attachment_upload", args=[draft.uuid]),
+        {"file": SimpleUploadedFile("x.pdf", b"MZ\x90\x00\x03\x00"), "kind": "other", "step": "../../admin"},
+    )
+    assert response.status_code == 415
+    assert reverse("applications:step", args=[draft.uuid, "attachments"]) in response.content.decode()

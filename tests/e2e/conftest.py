@@ -60,6 +60,7 @@ def new_page(browser: Browser, live_server) -> Iterator[PageFactory]:
             viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(TIMEOUT_MS)
+        context.javascript_enabled = javascript  # axe_violations refuses to hang on a script-less page
         contexts.append(context)
         return context.new_page()
 

@@ -29,6 +29,8 @@ def _axe_source() -> str:
 
 def axe_violations(page: Page) -> list[dict]:
     """Run axe-core's WCAG 2.1 A and AA rules on the page as it is now."""
+    if getattr(page.context, "javascript_enabled", True) is False:
+        raise AssertionError("axe-core needs JavaScript: scan this page in a context with scripts on")
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
     return page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
