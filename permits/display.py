@@ -55,6 +55,17 @@ def next_step(state: str) -> Promise:
 EVENT_LABELS: dict[str, Promise] = {
     "submitted": _("Application submitted"),
     "withdrawn": _("Application withdrawn"),
+    "grant_drafted": _("Grant drafted"),
+    "rejection_drafted": _("Rejection drafted"),
+    "draft_discarded": _("Draft decision discarded"),
+    "decision_granted": _("Permit granted"),
+    "decision_rejected": _("Application rejected"),
+    "terms_accepted": _("Terms accepted"),
+    "testing_opened": _("Test access opened"),
+    "tests_reported": _("Tests reported done"),
+    "production_confirmed": _("Production use confirmed"),
+    "permit_revoked": _("Permit revoked"),
+    "permit_expired": _("Permit expired"),
 }
 
 
