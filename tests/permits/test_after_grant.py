@@ -496,3 +496,22 @@ def test_expiry_works_in_batches(organisation, monkeypatch):
     permits = [permit_in(organisation, S.GRANTED, valid_until=date(2031, 1, 1)) for _ in range(5)]
     assert decisions.permits_expire_due(today=date(2031, 1, 2)) == 5
     assert {fresh(permit).state for permit in permits} == {S.EXPIRED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_expire_each_permit_once(organisation, monkeypatch):
+    from tests.permits.test_decisions import race
+
+    monkeypatch.setattr(decisions, "EXPIRE_BATCH", 3)
+    permits = [permit_in(organisation, S.PRODUCTION, valid_until=date(2031, 1, 1)) for _ in range(10)]
+    today = date(2031, 1, 2)
+
+    results = race(
+        lambda: decisions.permits_expire_due(today=today), lambda: decisions.permits_expire_due(today=today)
+    )
+
+    assert all(isinstance(r, int) for r in results), results
+    assert sum(results) == 10
+    assert {fresh(permit).state for permit in permits} == {S.EXPIRED}
+    assert PermitEvent.objects.filter(action="permit_expired").count() == 10
+    assert AuditEvent.objects.filter(action="case_permit_expired").count() == 10

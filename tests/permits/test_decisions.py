@@ -2,10 +2,12 @@
 
 import hashlib
 import re
+import threading
+from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import formats, translation
 
@@ -576,3 +578,75 @@ def test_user_text_is_escaped_in_the_pdf(officer, decision_maker, case, monkeypa
     decisions.decision_pdf_create(decision)
     assert "&lt;img" in seen["html"]
     assert '<img src="file' not in seen["html"]
+
+
+# -- two people at once ---------------------------------------------------------------------------
+
+
+def race(*actions: Callable[[], object]) -> list[object]:
+    """Run the actions at the same moment, each on its own database connection; return result or error."""
+    barrier = threading.Barrier(len(actions))
+    results: list[object] = [None] * len(actions)
+
+    def run(index: int, action: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            with translation.override("en"):
+                results[index] = action()
+        except Exception as exc:  # the refused one, inspected by the test
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_decision_makers_deciding_at_once_make_one_decision(organisation, officer, decision_maker):
+    other = with_authenticator(StaffFactory(groups=["officer", "decision_maker"]))
+    permit = PermitFactory(application__organisation=organisation, state=S.NEGOTIATION)
+    draft_grant(permit, officer)
+    shown = fresh(permit).revision
+
+    results = race(
+        lambda: decisions.decision_make(permit=permit, decision_maker=decision_maker, revision=shown),
+        lambda: decisions.decision_make(permit=permit, decision_maker=other, revision=shown),
+    )
+
+    made = [r for r in results if isinstance(r, Decision)]
+    refused = [r for r in results if isinstance(r, PortalError)]
+    assert len(made) == 1 and len(refused) == 1, results
+    assert refused[0].status == 409
+    assert fresh(permit).state == S.GRANTED
+    assert Decision.objects.filter(decided_at__isnull=False).count() == 1
+    assert PermitEvent.objects.filter(action="decision_granted").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_redraft_racing_a_decision_never_decides_an_unseen_draft(organisation, officer, decision_maker):
+    permit = PermitFactory(application__organisation=organisation, state=S.SUBMITTED)
+    first = draft_grant(permit, officer)
+    shown = fresh(permit).revision
+
+    results = race(
+        lambda: decisions.decision_make(permit=permit, decision_maker=decision_maker, revision=shown),
+        lambda: decisions.decision_draft_reject(
+            permit=permit, presenter=officer, revision=shown, reasons=REASONS
+        ),
+    )
+
+    winner = next(r for r in results if not isinstance(r, Exception))
+    refused = next(r for r in results if isinstance(r, Exception))
+    assert isinstance(refused, PortalError) and refused.status == 409, results
+    if winner.kind == DecisionKind.GRANT:  # the decision came first: the grant seen was made
+        assert winner.pk == first.pk
+        assert fresh(permit).state == S.GRANTED
+    else:  # the redraft came first: nothing was decided
+        assert fresh(permit).state == S.SUBMITTED
+        assert not Decision.objects.filter(decided_at__isnull=False).exists()
