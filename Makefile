@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Runs a command with DATABASE_URL set: the given one, or an embedded PostgreSQL under .devdb/.
 WITHDB := $(BIN)/python scripts/devdb.py
 
-.PHONY: install messages run test check lint format migrate demo totp stopdb clean
+.PHONY: install messages run test check lint format migrate demo totp stopdb clean bench
 
 install: $(STAMP)
 
@@ -32,6 +32,11 @@ run: demo
 
 test: messages
 	$(WITHDB) -m pytest $(PYTEST_ARGS)
+
+# Seeds 1,000 then 100,000 synthetic cases in a separate database (vtjportal_bench, recreated each run) and
+# times the work queue against the Django admin changelist; writes docs/performance.md. Not part of `test`.
+bench: messages
+	$(WITHDB) scripts/bench.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
