@@ -7,15 +7,16 @@ user is an officer), one for the counts per state and one for the page of rows, 
 """
 
 import csv
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
@@ -88,12 +89,16 @@ class QueueChoices:
 
 
 def officers() -> QuerySet[User]:
-    """Users who may process cases: active staff with `permits.process_permit` (as `is_officer` decides)."""
-    process_permit = Permission.objects.filter(codename="process_permit", content_type__app_label="permits")
+    """Users who may process cases: active staff with `permits.process_permit` (as `is_officer` decides),
+    through a group, directly, or as a superuser."""
+    permission = Subquery(
+        Permission.objects.filter(codename="process_permit", content_type__app_label="permits").values("pk")
+    )
+    groups = Group.permissions.through.objects.filter(permission_id=permission).values("group_id")
     return User.objects.filter(is_active=True, is_staff=True).filter(
         Q(is_superuser=True)
-        | Exists(process_permit.filter(group__user=OuterRef("pk")))
-        | Exists(process_permit.filter(user=OuterRef("pk")))
+        | Q(pk__in=User.groups.through.objects.filter(group_id__in=groups).values("user_id"))
+        | Q(pk__in=User.user_permissions.through.objects.filter(permission_id=permission).values("user_id"))
     )
 
 
@@ -130,15 +135,10 @@ def licensee_ids() -> RawSQL:
     )
 
 
-def queue_choices() -> QueueChoices:
-    """Officers, products and licensees (organisations that have filed for a client) in one round trip.
-
-    The three lists share one UNION query so that the page keeps within its query budget; each row is
-    (kind, pk, key for the URL, label, sort rank). Product names are in the active language.
-    """
-    language = (get_language() or "fi")[:2]
-    if language not in ("fi", "sv", "en"):
-        language = "fi"
+@functools.cache
+def _choices_query(language: str) -> tuple[str, tuple]:
+    """The SQL of `queue_choices` in `language`. It never changes, and compiling it through the ORM costs
+    more than running it, so it is compiled once per language and process."""
     text = CharField()
     officer_rows = (
         officers()
@@ -166,10 +166,23 @@ def queue_choices() -> QueueChoices:
         )
         .values_list("choice_kind", "pk", "choice_key", "choice_label", "choice_rank")
     )
-    rows = sorted(
-        officer_rows.order_by().union(product_rows.order_by(), licensee_rows.order_by(), all=True),
-        key=lambda row: (row[4], row[3].casefold(), row[2]),
-    )
+    union = officer_rows.order_by().union(product_rows.order_by(), licensee_rows.order_by(), all=True)
+    return union.query.sql_with_params()
+
+
+def queue_choices() -> QueueChoices:
+    """Officers, products and licensees (organisations that have filed for a client) in one round trip.
+
+    The three lists share one UNION query so that the page keeps within its query budget; each row is
+    (kind, pk, key for the URL, label, sort rank). Product names are in the active language.
+    """
+    language = (get_language() or "fi")[:2]
+    if language not in ("fi", "sv", "en"):
+        language = "fi"
+    sql, params = _choices_query(language)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[4], row[3].casefold(), row[2]))
     choices = QueueChoices()
     lists = {"officer": choices.officers, "product": choices.products, "licensee": choices.licensees}
     for kind, pk, key, label, _rank in rows:
