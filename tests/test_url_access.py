@@ -13,6 +13,7 @@ PUBLIC_URL_NAMES = {
     "healthz",
     "set_language",
     "accounts:invitation",
+    "permits:verify",
     # allauth's entrance pages
     "account_login",
     "account_signup",
