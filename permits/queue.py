@@ -8,6 +8,7 @@ user is an officer), one for the counts per state and one for the page of rows, 
 
 import csv
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -42,6 +43,7 @@ QUEUE_STATES = [
     S.TESTING,
 ]
 PAGE_SIZE = 50
+REFERENCE = re.compile(r"[A-Z]+/\d{4}/\d{6,}")
 DUE_SOON_DAYS = 14
 
 
@@ -191,13 +193,26 @@ def queue_choices() -> QueueChoices:
 
 
 def _search(text: str) -> Q:
-    """Reference (any part), organisation name (any part) or Business ID (with or without the hyphen)."""
-    condition = Q(reference__icontains=text) | Q(application__organisation__name__icontains=text)
+    """A reference, a Business ID (with or without the hyphen) or part of an organisation's name.
+
+    A whole reference or Business ID is an index lookup. Otherwise the text is looked for anywhere in the
+    organisation names (which reads that table) and, when it has a digit, anywhere in the references
+    (upper case); the two sets of cases are united rather than OR-ed across a join.
+    """
+    upper = text.upper()
+    if REFERENCE.fullmatch(upper):
+        return Q(reference=upper)
     try:
-        business_id = normalise_business_id(text)
-    except ValidationError:  # not a Business ID; the other conditions still apply
-        return condition
-    return condition | Q(application__organisation__business_id=business_id)
+        return Q(application__organisation__business_id=normalise_business_id(text))
+    except ValidationError:
+        pass  # not a Business ID
+    by_name = Permit.objects.filter(
+        application__organisation__in=Organisation.objects.filter(name__icontains=text)
+    )
+    if not any(character.isdigit() for character in text):
+        return Q(pk__in=by_name.values("pk"))
+    by_reference = Permit.objects.filter(reference__contains=upper)
+    return Q(pk__in=by_name.values("pk").union(by_reference.values("pk")))
 
 
 def queue_cases(*, user: User, filters: QueueFilters, today: date, by_state: bool = True) -> QuerySet[Permit]:
