@@ -62,11 +62,36 @@ def test_bench_runs_end_to_end_and_writes_its_block(db, tmp_path):
     output = tmp_path / "performance.md"
     output.write_text(f"# Performance\n\nIntro by hand.\n\n{START}\nold numbers\n{END}\n\nNotes by hand.\n")
     out = io.StringIO()
-    call_command("bench", sizes=[12, 20], repeat=2, output=str(output), stdout=out, stderr=io.StringIO())
+    call_command(
+        "bench",
+        sizes=[12, 20],
+        repeat=2,
+        output=str(output),
+        with_indexes=True,
+        stdout=out,
+        stderr=io.StringIO(),
+    )
     text = output.read_text()
     assert "Intro by hand." in text and "Notes by hand." in text
     assert "old numbers" not in text
     assert "| 12 | first page |" in text and "| 20 | filtered |" in text
     assert "PostgreSQL" in text and "cores" in text
+    assert "permit_queue_idx" in text and "permit_state_due_idx" in text
     assert bench_permits().count() == 20
     assert "Work queue: median" in out.getvalue()
+
+
+def test_bench_writes_a_named_block_next_to_the_others(db, tmp_path):
+    output = tmp_path / "performance.md"
+    call_command("bench", sizes=[5], repeat=1, output=str(output), stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "bench",
+        sizes=[5],
+        repeat=1,
+        output=str(output),
+        block="other",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    text = output.read_text()
+    assert START in text and "<!-- bench:other:start" in text

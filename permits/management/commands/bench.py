@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, models
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -34,10 +34,30 @@ from django.utils import timezone
 
 from accounts.models import User
 from permits.management.commands.seed_bench import DOMAIN, bench_permits
-from permits.queue import PAGE_SIZE
+from permits.models import Permit
+from permits.queue import PAGE_SIZE, QUEUE_STATES
 
-START = "<!-- bench:queue:start (written by `manage.py bench`; do not edit by hand) -->"
-END = "<!-- bench:queue:end -->"
+# The indexes the queue is designed for (docs/performance.md). Until a migration adds them to Permit.Meta,
+# `--with-indexes` creates them in the bench database so that their effect can be measured.
+RECOMMENDED_INDEXES = [
+    models.Index(
+        fields=["decision_due", "id"],
+        include=["state", "assigned_to"],
+        condition=models.Q(state__in=QUEUE_STATES),
+        name="permit_queue_idx",
+    ),
+    models.Index(fields=["state", "decision_due", "id"], name="permit_state_due_idx"),
+]
+
+
+def markers(block: str) -> tuple[str, str]:
+    return (
+        f"<!-- bench:{block}:start (written by `manage.py bench`; do not edit by hand) -->",
+        f"<!-- bench:{block}:end -->",
+    )
+
+
+START, END = markers("queue")
 
 
 @dataclass
@@ -98,6 +118,14 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="Delete the bench data before the first size."
         )
         parser.add_argument("--output", help="Markdown file to write the results into (between markers).")
+        parser.add_argument(
+            "--block", default="queue", help="Name of the marked block to write (default queue)."
+        )
+        parser.add_argument(
+            "--with-indexes",
+            action="store_true",
+            help="Create the recommended queue indexes first, if the schema does not have them yet.",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         if settings.PRODUCTION:
@@ -109,7 +137,11 @@ class Command(BaseCommand):
         sizes, repeat = sorted(options["sizes"]), options["repeat"]
         if repeat < 1 or not sizes or sizes[0] < 1:
             raise CommandError("--sizes and --repeat must be positive.")
+        added = self.add_indexes() if options["with_indexes"] else []
         facts = machine()
+        facts["Non-unique indexes on the case table"] = ", ".join(permit_indexes())
+        if added:
+            facts["Added for this run, not yet in the migrations"] = ", ".join(added)
         facts["Load average at start"] = load()
         results: list[tuple[int, float, list[Page]]] = []
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -125,7 +157,7 @@ class Command(BaseCommand):
         table = self.table(results, facts, repeat)
         self.stdout.write("\n" + table)
         if options["output"]:
-            self.write(Path(options["output"]), table)
+            self.write(Path(options["output"]), table, options["block"])
             self.stdout.write(self.style.SUCCESS(f"Results written to {options['output']}."))
 
     def measure(self, repeat: int) -> list[Page]:
@@ -203,17 +235,37 @@ class Command(BaseCommand):
         lines.extend(f"- {name}: {value}" for name, value in facts.items())
         return "\n".join(lines)
 
-    def write(self, path: Path, table: str) -> None:
-        block = f"{START}\n{table}\n{END}"
+    def add_indexes(self) -> list[str]:
+        existing = set(permit_indexes())
+        added = []
+        with connection.schema_editor() as editor:
+            for index in RECOMMENDED_INDEXES:
+                if index.name not in existing:
+                    editor.add_index(Permit, index)
+                    added.append(index.name)
+        if added:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(Permit._meta.db_table)}")
+        return added
+
+    def write(self, path: Path, table: str, name: str) -> None:
+        start, end = markers(name)
+        block = f"{start}\n{table}\n{end}"
         text = path.read_text() if path.exists() else f"# Performance\n\n{block}\n"
-        if START in text and END in text:
-            before, rest = text.split(START, 1)
-            after = rest.split(END, 1)[1]
+        if start in text and end in text:
+            before, rest = text.split(start, 1)
+            after = rest.split(end, 1)[1]
             text = f"{before}{block}{after}"
         elif block not in text:
             text = f"{text.rstrip()}\n\n{block}\n"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+
+
+def permit_indexes() -> list[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Permit._meta.db_table)
+    return sorted(name for name, info in constraints.items() if info["index"] and not info["unique"])
 
 
 def p90(values: list[float]) -> float:
