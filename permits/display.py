@@ -66,6 +66,15 @@ EVENT_LABELS: dict[str, Promise] = {
     "production_confirmed": _("Production use confirmed"),
     "permit_revoked": _("Permit revoked"),
     "permit_expired": _("Permit expired"),
+    "supplement_requested": _("The agency asked for more information"),
+    "supplement_answered": _("Supplement request answered"),
+    "negotiation_started": _("Negotiation started"),
+    "authority_message": _("Message from the agency in the negotiation"),
+    "applicant_message": _("Message from the applicant in the negotiation"),
+    "meeting_recorded": _("Negotiation meeting recorded"),
+    "technical_review_started": _("Technical review started"),
+    "review_item_saved": _("Technical review checklist item saved"),
+    "note_added": _("Internal note added"),
 }
 
 

@@ -20,6 +20,7 @@ from permits.access import access_document, access_permit, is_signatory, permits
 from permits.display import DRAFT_NEXT_STEP, event_label, next_step, plain_state
 from permits.forms import WithdrawForm
 from permits.models import Permit
+from permits.processing import applicant_case_context
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +74,17 @@ def submit(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 def _case_page(
-    request: HttpRequest, permit: Permit, *, withdraw_form: WithdrawForm | None = None, status: int = 200
+    request: HttpRequest,
+    permit: Permit,
+    *,
+    withdraw_form: WithdrawForm | None = None,
+    extra: dict | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The case as the applicant sees it. A view by authority staff is logged (Information Management Act)."""
+    """The case as the applicant sees it. A view by authority staff is logged (Information Management Act).
+
+    `extra` replaces context entries, e.g. a refused form shown again with its errors.
+    """
     user = request.user
     if user.is_staff:
         audit(actor=user, action="case_viewed", target=permit, organisation=permit.application.organisation)
@@ -95,6 +104,8 @@ def _case_page(
         "can_withdraw": permit.is_in_processing and not user.is_staff and is_signatory(user, permit),
         "withdraw_form": withdraw_form or WithdrawForm(),
         **attachments_context(user, permit.application),
+        **applicant_case_context(user, permit, events),
+        **(extra or {}),
     }
     return render(request, "permits/case.html", context, status=status)
 
