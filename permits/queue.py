@@ -59,9 +59,9 @@ class QueueFilters:
 
     state: str = ""
     assignee: str = Assignee.ANYONE
-    product_id: int | None = None
+    product: str = ""  # a product code
     filed_by_licensee: bool | None = None
-    licensee_id: int | None = None
+    licensee: str = ""  # the uuid of an organisation that files for clients
     due_soon: bool = False
     overdue: bool = False
     search: str = ""
@@ -84,6 +84,10 @@ class QueueChoices:
 
     def officer_ids(self) -> set[int]:
         return {choice.pk for choice in self.officers}
+
+    def keys(self) -> tuple[set[str], set[str]]:
+        """The valid keys of the product and licensee select boxes."""
+        return {c.key for c in self.products}, {c.key for c in self.licensees}
 
     def names(self) -> tuple[dict[int, str], dict[int, str]]:
         """pk → label for products and for licensees."""
@@ -172,24 +176,28 @@ def _choices_query(language: str) -> tuple[str, tuple]:
     return union.query.sql_with_params()
 
 
-def queue_choices() -> QueueChoices:
-    """Officers, products and licensees (organisations that have filed for a client) in one round trip.
-
-    The three lists share one UNION query so that the page keeps within its query budget; each row is
-    (kind, pk, key for the URL, label, sort rank). Product names are in the active language.
-    """
+def _language() -> str:
     language = (get_language() or "fi")[:2]
-    if language not in ("fi", "sv", "en"):
-        language = "fi"
-    sql, params = _choices_query(language)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = sorted(cursor.fetchall(), key=lambda row: (row[4], row[3].casefold(), row[2]))
+    return language if language in ("fi", "sv", "en") else "fi"
+
+
+def _choices_from(rows: list[tuple]) -> QueueChoices:
     choices = QueueChoices()
     lists = {"officer": choices.officers, "product": choices.products, "licensee": choices.licensees}
-    for kind, pk, key, label, _rank in rows:
+    for kind, pk, key, label, _rank in sorted(rows, key=lambda row: (row[4], row[3].casefold(), row[2])):
         lists[kind].append(Choice(pk=pk, key=key, label=label))
     return choices
+
+
+def queue_choices() -> QueueChoices:
+    """Officers, products and licensees (organisations that have filed for a client) in one query.
+
+    Each row is (kind, pk, key for the URL, label, sort rank); product names are in the active language.
+    """
+    sql, params = _choices_query(_language())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _choices_from(cursor.fetchall())
 
 
 def _search(text: str) -> Q:
@@ -233,12 +241,15 @@ def queue_cases(*, user: User, filters: QueueFilters, today: date, by_state: boo
         cases = cases.filter(assigned_to=user)
     elif filters.assignee == Assignee.UNASSIGNED:
         cases = cases.filter(assigned_to__isnull=True)
-    if filters.product_id is not None:
-        cases = cases.filter(application__product_id=filters.product_id)
+    # By key, looked up in a subquery: the choices these keys come from may not have been read yet.
+    if filters.product:
+        product = Product.objects.filter(code=filters.product).values("pk")
+        cases = cases.filter(application__product_id=Subquery(product))
     if filters.filed_by_licensee is not None:
         cases = cases.filter(application__filed_by__isnull=not filters.filed_by_licensee)
-    if filters.licensee_id is not None:
-        cases = cases.filter(application__filed_by_id=filters.licensee_id)
+    if filters.licensee:
+        licensee = Organisation.objects.filter(uuid=filters.licensee).values("pk")
+        cases = cases.filter(application__filed_by_id=Subquery(licensee))
     soon = today + timedelta(days=DUE_SOON_DAYS)
     if filters.due_soon and filters.overdue:
         cases = cases.filter(state__in=IN_PROCESSING, decision_due__lte=soon)
@@ -251,23 +262,50 @@ def queue_cases(*, user: User, filters: QueueFilters, today: date, by_state: boo
     return cases
 
 
-def state_counts(*, user: User, filters: QueueFilters, today: date) -> dict[str, int]:
-    """How many cases match the filters in each state, ignoring the state filter itself.
+def _counts(*, user: User, filters: QueueFilters, today: date) -> QuerySet:
+    """Rows ("count", n, state, "", 0): the number of matching cases per state, ignoring the state filter.
 
-    An exact count over the open cases only (closed ones only when one is chosen); it reads the queue's
-    index, so its cost grows with the number of open cases that match, not with the whole table.
+    Shaped like the choice rows so that the page can read both in one query. An exact count over the
+    open cases only (and a closed state when one is chosen): it reads the queue's index, so its cost
+    grows with the number of open cases that match, not with the whole table.
     """
-    rows = (
+    text = CharField()
+    return (
         queue_cases(user=user, filters=filters, today=today, by_state=False)
         .order_by()
-        .values_list("state")
-        .annotate(n=Count("pk"))
+        .values("state")
+        .annotate(
+            choice_kind=Value("count", output_field=text),
+            n=Count("pk"),
+            choice_label=Value("", output_field=text),
+            choice_rank=Value(0, output_field=IntegerField()),
+        )
+        .values_list("choice_kind", "n", "state", "choice_label", "choice_rank")
     )
+
+
+def _count_dict(filters: QueueFilters, rows: list[tuple]) -> dict[str, int]:
     counts = dict.fromkeys(QUEUE_STATES, 0)
     if filters.state:
         counts.setdefault(filters.state, 0)
-    counts.update(dict(rows))
+    counts.update({state: n for _kind, n, state, _label, _rank in rows})
     return counts
+
+
+def state_counts(*, user: User, filters: QueueFilters, today: date) -> dict[str, int]:
+    """How many cases match the filters in each state, ignoring the state filter itself."""
+    return _count_dict(filters, list(_counts(user=user, filters=filters, today=today)))
+
+
+def queue_overview(*, user: User, filters: QueueFilters, today: date) -> tuple[QueueChoices, dict[str, int]]:
+    """The select boxes' choices and the counts per state, in one round trip (a UNION of the two)."""
+    choices_sql, choices_params = _choices_query(_language())
+    counts_sql, counts_params = _counts(user=user, filters=filters, today=today).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{choices_sql} UNION ALL ({counts_sql})", (*choices_params, *counts_params))
+        rows = cursor.fetchall()
+    choices = _choices_from([row for row in rows if row[0] != "count"])
+    return choices, _count_dict(filters, [row for row in rows if row[0] == "count"])
 
 
 # -- paging ------------------------------------------------------------------------------------------

@@ -42,8 +42,8 @@ from permits.queue import (
     permit_assign,
     queue_cases,
     queue_choices,
+    queue_overview,
     queue_page,
-    state_counts,
 )
 
 # -- forms -------------------------------------------------------------------------------------------
@@ -74,6 +74,8 @@ class FlagField(forms.Field):
 
 
 CURSOR_ERROR = gettext_lazy("This page link is not valid. Start again from the first page.")
+INVALID_CHOICE = gettext_lazy("Choose one of the options offered.")
+SELECTS = ("state", "assignee", "product", "filed_by_licensee", "licensee")
 
 
 class QueueFilterForm(forms.Form):
@@ -89,13 +91,16 @@ class QueueFilterForm(forms.Form):
             (Assignee.UNASSIGNED, gettext_lazy("No one (unassigned)")),
         ],
     )
-    product = forms.ChoiceField(label=gettext_lazy("Product"), required=False)
+    # Checked against the catalogue once it is read (see check_choices), in the query that counts.
+    product = forms.RegexField(
+        label=gettext_lazy("Product"), required=False, max_length=40, regex=r"^[A-Z0-9_]+$"
+    )
     filed_by_licensee = forms.ChoiceField(
         label=gettext_lazy("Filed by a framework licensee"),
         required=False,
         choices=[("", gettext_lazy("Either")), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
     )
-    licensee = forms.ChoiceField(label=gettext_lazy("Framework licensee"), required=False)
+    licensee = forms.UUIDField(label=gettext_lazy("Framework licensee"), required=False)
     due_soon = FlagField(label=gettext_lazy("Due within %(days)d days") % {"days": DUE_SOON_DAYS})
     overdue = FlagField(label=gettext_lazy("Overdue"))
     q = forms.CharField(
@@ -108,21 +113,32 @@ class QueueFilterForm(forms.Form):
     after = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     before = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
-    def __init__(self, data: object, *, choices: QueueChoices) -> None:
+    def __init__(self, data: object) -> None:
         super().__init__(data)
-        self.choices = choices
+        self.choices = QueueChoices()
         self.fields["state"].choices = [
             ("", _("Open cases (every state that needs an officer)")),
             *PermitState.choices,
         ]
-        self.fields["product"].choices = [
-            ("", _("Any product")),
-            *((c.key, c.label) for c in choices.products),
-        ]
-        self.fields["licensee"].choices = [
-            ("", _("Any licensee")),
-            *((c.key, c.label) for c in choices.licensees),
-        ]
+
+    def check_choices(self, choices: QueueChoices) -> bool:
+        """Keep the choices for the select boxes; refuse a product or licensee that is not among them."""
+        self.choices = choices
+        if not self.is_valid():
+            return False
+        products, licensees = choices.keys()
+        if self.cleaned_data["product"] and self.cleaned_data["product"] not in products:
+            self.add_error("product", INVALID_CHOICE)
+        if self.cleaned_data["licensee"] and str(self.cleaned_data["licensee"]) not in licensees:
+            self.add_error("licensee", INVALID_CHOICE)
+        return self.is_valid()
+
+    def options(self, name: str) -> list[tuple[str, str]]:
+        if name == "product":
+            return [("", _("Any product")), *((c.key, c.label) for c in self.choices.products)]
+        if name == "licensee":
+            return [("", _("Any licensee")), *((c.key, c.label) for c in self.choices.licensees)]
+        return list(self.fields[name].choices)
 
     def _cursor(self, name: str) -> tuple | None:
         value = self.cleaned_data.get(name)
@@ -147,14 +163,12 @@ class QueueFilterForm(forms.Form):
 
     def filters(self) -> QueueFilters:
         data = self.cleaned_data
-        products = {c.key: c.pk for c in self.choices.products}
-        licensees = {c.key: c.pk for c in self.choices.licensees}
         return QueueFilters(
             state=data["state"],
             assignee=data["assignee"],
-            product_id=products.get(data["product"]),
+            product=data["product"],
             filed_by_licensee={"yes": True, "no": False}.get(data["filed_by_licensee"]),
-            licensee_id=licensees.get(data["licensee"]),
+            licensee=str(data["licensee"] or ""),
             due_soon=data["due_soon"],
             overdue=data["overdue"],
             search=data["q"].strip(),
@@ -203,9 +217,9 @@ def filter_fields(form: QueueFilterForm) -> list[dict]:
             "value": value,
             "kind": "text",
         }
-        if isinstance(bound.field, forms.ChoiceField):
+        if bound.name in SELECTS:
             item["kind"] = "select"
-            item["options"] = [(key, label, str(key) == value) for key, label in bound.field.choices]
+            item["options"] = [(key, label, str(key) == value) for key, label in form.options(bound.name)]
         elif isinstance(bound.field, FlagField):
             item["kind"] = "flag"
             item["checked"] = value in ("1", "on")
@@ -221,16 +235,31 @@ def _refused(request: HttpRequest) -> HttpResponse:
     return render(request, "permits/_queue_message.html", context, status=403)
 
 
-def _filtered(request: HttpRequest) -> tuple[QueueFilterForm, HttpResponse | None]:
-    """The validated filter form, or the response that refuses the request (403, or 400 on bad input)."""
-    choices = queue_choices()
-    form = QueueFilterForm(request.GET, choices=choices)
+def _filtered(
+    request: HttpRequest, *, counts: bool
+) -> tuple[QueueFilterForm, dict[str, int] | None, HttpResponse | None]:
+    """The validated filters with the select boxes' choices and (with `counts`) the counts per state;
+    or the response that refuses the request: 403 for anyone but an officer, 400 for a bad filter.
+
+    The choices and the counts come in one query, before the officer check that the choices make
+    possible; anyone who is not staff at all is refused before any query.
+    """
+    form = QueueFilterForm(request.GET)
+    if not request.user.is_staff:
+        return form, None, _refused(request)
+    state_counts = None
+    if form.is_valid() and counts:
+        choices, state_counts = queue_overview(
+            user=request.user, filters=form.filters(), today=timezone.localdate()
+        )
+    else:
+        choices = queue_choices()
     if request.user.pk not in choices.officer_ids():
-        return form, _refused(request)
-    if not form.is_valid():
+        return form, None, _refused(request)
+    if not form.check_choices(choices):
         context = {"form": form, "fields": filter_fields(form), "invalid": True}
-        return form, render(request, "permits/queue.html", context, status=400)
-    return form, None
+        return form, None, render(request, "permits/queue.html", context, status=400)
+    return form, state_counts, None
 
 
 PLACEHOLDER = UUID(int=0)
@@ -274,7 +303,7 @@ def _html(template: str, *args: object, **kwargs: object) -> SafeString:
 def _rows(request: HttpRequest, rows: list[dict], choices: QueueChoices, today: date) -> list[SafeString]:
     """The table rows as HTML, each value escaped (see ROW)."""
     # Reversed once and filled in per row: 100 reverse() calls would be a noticeable part of the page.
-    case_url = reverse("permits:case", args=[PLACEHOLDER])
+    case_url = reverse("permits:officer_case", args=[PLACEHOLDER])
     assign_url = reverse("permits:assign", args=[PLACEHOLDER])
     placeholder = str(PLACEHOLDER)
     here = request.get_full_path()
@@ -345,7 +374,7 @@ def _rows(request: HttpRequest, rows: list[dict], choices: QueueChoices, today: 
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """Cases that need an officer, soonest decision target date first, with filters and counts."""
-    form, refusal = _filtered(request)
+    form, counts, refusal = _filtered(request, counts=True)
     if refusal:
         return refusal
     user = request.user
@@ -356,7 +385,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         after=form.cleaned_data["after"],
         before=form.cleaned_data["before"],
     )
-    counts = state_counts(user=user, filters=filters, today=today)
     labels = dict(PermitState.choices)
     here = reverse("permits:queue")
     query = form.query()
@@ -387,7 +415,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def queue_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list (every page) as a CSV download. Exports are audited."""
-    form, refusal = _filtered(request)
+    form, _counts, refusal = _filtered(request, counts=False)
     if refusal:
         return refusal
     filters = form.filters()

@@ -83,7 +83,7 @@ def test_officers_and_decision_makers_see_the_queue(client, db, request, persona
     response = client.get(QUEUE)
     assert response.status_code == 200
     assert listed(response, permit) == [True]
-    assert reverse("permits:case", args=[permit.uuid]) in page(response)
+    assert reverse("permits:officer_case", args=[permit.uuid]) in page(response)
 
 
 def test_staff_without_an_authenticator_is_sent_to_enrol(client, staff_without_mfa):
