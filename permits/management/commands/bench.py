@@ -170,7 +170,10 @@ class Command(BaseCommand):
         today = timezone.localdate().isoformat()
         queue = reverse("permits:queue")
         changelist = reverse("admin:permits_permit_changelist")
+        accessibility = reverse("accessibility")
         pages = [
+            # The floor: a signed-in page that reads no case data (sessions, user, two-factor check, layout).
+            Page("Floor", "officer", lambda: accessibility),
             Page("Work queue, first page", "officer", lambda: queue),
             Page(
                 "Work queue, filtered",
@@ -219,6 +222,10 @@ class Command(BaseCommand):
                     f"| {size:,} | {kind} | {m:.1f} ms ({p90(mine.times):.1f}) | {mine.queries} "
                     f"| {t:.1f} ms ({p90(theirs.times):.1f}) | {theirs.queries} | {t / m:.1f}× |"
                 )
+        floors = []
+        for size, _seeded, pages in results:
+            floor = next(page for page in pages if page.name == "Floor")
+            floors.append(f"{size:,} cases: {statistics.median(floor.times):.1f} ms, {floor.queries} queries")
         seeding = ", ".join(f"{size:,} cases in {seeded:.0f} s" for size, seeded, _ in results)
         facts = {
             **facts,
@@ -228,6 +235,7 @@ class Command(BaseCommand):
                 f"queries counted on one request, transaction statements (BEGIN/COMMIT) included; "
                 f"{PAGE_SIZE} rows per queue page, 100 per admin page"
             ),
+            "Floor (a signed-in page without case data, the accessibility statement)": ", ".join(floors),
             "Seeding (top-up to each size)": seeding,
             "Bench cases in the database": f"{bench_permits().count():,}",
         }
