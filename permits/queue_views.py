@@ -1,6 +1,7 @@
 """The officers' work queue: the list with its filters, its CSV export, and assigning a case."""
 
 import html
+import re
 from dataclasses import asdict
 from datetime import date
 from uuid import UUID
@@ -286,11 +287,20 @@ ASSIGN_TO_ME = (
 )
 
 
+SPECIAL = re.compile("[&<>\"']")
+
+
 def _escape(value: object) -> str:
-    """conditional_escape without its lazy-string wrapper, which costs more than the escaping itself."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
+    """conditional_escape without its lazy-string wrapper, which costs more than the escaping itself.
+
+    Same result as html.escape (which Django's escape uses); most values have nothing to escape, and
+    one search finds that faster than html.escape's five replacements.
+    """
+    if type(value) is not str:
+        if hasattr(value, "__html__"):
+            return value.__html__()
+        value = str(value)
+    return html.escape(value) if SPECIAL.search(value) else value
 
 
 def _html(template: str, *args: object, **kwargs: object) -> SafeString:

@@ -136,6 +136,14 @@ def test_deadline_in_words(signed_in, days, text):
     assert text in page(signed_in.get(QUEUE))
 
 
+def test_text_from_the_applicant_is_escaped(signed_in):
+    name = '"><script>alert(1)</script>'
+    case(state=S.SUBMITTED, application__organisation=OrganisationFactory(name=name))
+    content = page(signed_in.get(QUEUE))
+    assert "<script>alert(1)</script>" not in content
+    assert "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
 def test_decided_cases_show_no_countdown(signed_in):
     case(state=S.GRANTED, decision_due=today() - timedelta(days=10))
     content = page(signed_in.get(QUEUE))

@@ -33,21 +33,22 @@ OFFICERS = 12
 LICENSEES = 15
 BATCH = 5000
 
-# How cases spread over the states: a realistic authority has mostly decided, historical cases and
-# about a third still needing an officer (the work queue).
+# How cases spread over the states (per cent). Most of an authority's cases are decided history; about
+# one in nine still needs an officer (the work queue): 11,000 open cases at 100,000, more than the
+# authority has had open at any one time, and an open queue that grows with the table.
 STATE_WEIGHTS = {
-    S.SUBMITTED: 10,
-    S.SUPPLEMENT_REQUESTED: 4,
-    S.NEGOTIATION: 4,
-    S.TECHNICAL_REVIEW: 5,
-    S.GRANTED: 2,
-    S.TERMS_ACCEPTED: 2,
-    S.TESTING: 3,
-    S.PRODUCTION: 40,
-    S.REJECTED: 6,
-    S.WITHDRAWN: 8,
-    S.REVOKED: 3,
-    S.EXPIRED: 13,
+    S.SUBMITTED: 4,
+    S.SUPPLEMENT_REQUESTED: 1.5,
+    S.NEGOTIATION: 1.5,
+    S.TECHNICAL_REVIEW: 2,
+    S.GRANTED: 0.5,
+    S.TERMS_ACCEPTED: 0.5,
+    S.TESTING: 1,
+    S.PRODUCTION: 45,
+    S.REJECTED: 8,
+    S.WITHDRAWN: 9,
+    S.REVOKED: 4,
+    S.EXPIRED: 23,
 }
 IN_PROCESSING = {S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.NEGOTIATION, S.TECHNICAL_REVIEW}
 DECIDED_OPEN = {S.GRANTED, S.TERMS_ACCEPTED, S.TESTING}
