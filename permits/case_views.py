@@ -159,6 +159,7 @@ def _officer_action(
     """access → form → service → message → redirect, for every action on the officers' page."""
     permit = access_permit(request.user, uuid, write=True)
     if not form.is_valid():
+        messages.error(request, _not_saved())
         return officer_case_page(request, permit, bound={key: form}, status=400)
     try:
         act(permit, form.cleaned_data)
@@ -269,7 +270,14 @@ def add_note(request: HttpRequest, uuid: UUID) -> HttpResponse:
 # -- the applicant's answers (on the applicant's case page) -------------------------------------------------
 
 
-def _applicant_refused(request: HttpRequest, uuid: UUID, form_key: str, form: forms.Form, status: int):
+def _not_saved() -> str:
+    # The form may be far down a long page: say at the top why the page came back.
+    return _("Nothing was saved. Correct the marked fields and send the form again.")
+
+
+def _applicant_refused(
+    request: HttpRequest, uuid: UUID, form_key: str, form: forms.Form, status: int
+) -> HttpResponse:
     return views._case_page(request, access_permit(request.user, uuid), extra={form_key: form}, status=status)
 
 
@@ -281,6 +289,7 @@ def supplement_answer(request: HttpRequest, uuid: UUID) -> HttpResponse:
     supplement.permit = permit
     form = SupplementAnswerForm(request.POST)
     if not form.is_valid():
+        messages.error(request, _not_saved())
         return _applicant_refused(request, permit.uuid, "supplement_answer_form", form, 400)
     try:
         processing.supplement_answer(supplement=supplement, user=request.user, **form.cleaned_data)
@@ -302,6 +311,7 @@ def negotiation_reply(request: HttpRequest, uuid: UUID) -> HttpResponse:
     permit = access_permit(request.user, uuid)
     form = NegotiationMessageForm(request.POST)
     if not form.is_valid():
+        messages.error(request, _not_saved())
         return _applicant_refused(request, permit.uuid, "negotiation_form", form, 400)
     try:
         processing.negotiation_post(permit=permit, user=request.user, **form.cleaned_data)

@@ -310,3 +310,21 @@ def test_query_count_does_not_grow_with_the_case(client, officer, member, organi
         return len(captured)
 
     assert queries(1) == queries(8)
+
+
+@pytest.mark.parametrize(("state", "offered"), [(S.SUBMITTED, True), (S.GRANTED, True), (S.REJECTED, False)])
+def test_the_work_queues_assignment_form_is_on_the_page(client, officer, organisation, state, offered):
+    permit = PermitFactory(application__organisation=organisation, state=state)
+    client.force_login(officer)
+    page = client.get(page_url(permit)).content.decode()
+    assign = reverse("permits:assign", args=[permit.uuid])
+    assert (f'action="{assign}"' in page) is offered
+    if offered:
+        assert f'name="next" value="{page_url(permit)}"' in page
+
+
+def test_a_refused_form_says_at_the_top_that_nothing_was_saved(client, officer, permit):
+    client.force_login(officer)
+    response = client.post(reverse("permits:add_note", args=[permit.uuid]), {"body": ""})
+    assert response.status_code == 400
+    assert "Nothing was saved. Correct the marked fields" in response.content.decode()
