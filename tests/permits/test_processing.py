@@ -754,3 +754,73 @@ def test_an_empty_note_is_400(client, officer, permit):
 def test_get_is_not_allowed(client, officer, permit, name):
     client.force_login(officer)
     assert client.get(url(name, permit)).status_code == 405
+
+
+def test_anonymous_answer_and_review_go_to_sign_in(client, asked, organisation):
+    review = PermitFactory(application__organisation=organisation, state=S.TECHNICAL_REVIEW)
+    before = snapshot_of(asked.permit), snapshot_of(review)
+    for target, data in [
+        (answer_url(asked), {"response": "Anonymous."}),
+        (url("review_item", review, "tls"), review_data("tls", "pass")),
+    ]:
+        response = client.post(target, data)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))
+    assert (snapshot_of(asked.permit), snapshot_of(review)) == before
+
+
+FORGED = {
+    "state": S.GRANTED,
+    "permit": "x",
+    "officer": "1",
+    "author": "1",
+    "from_authority": "0",
+    "revision_x": "9",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "state", "data", "expected_state"),
+    [
+        ("start_negotiation", S.SUBMITTED, {"revision": 0}, S.NEGOTIATION),
+        ("start_technical_review", S.SUBMITTED, {"revision": 0}, S.TECHNICAL_REVIEW),
+        ("officer_message", S.NEGOTIATION, {"body": "Hi."}, S.NEGOTIATION),
+        ("add_note", S.SUBMITTED, {"body": "Note."}, S.SUBMITTED),
+        (
+            "record_meeting",
+            S.NEGOTIATION,
+            {"held_on": in_days(0), "participants": "A", "summary": "B"},
+            S.NEGOTIATION,
+        ),
+    ],
+)
+def test_forged_fields_on_officer_actions_are_ignored(
+    client, officer, organisation, name, state, data, expected_state
+):
+    permit = PermitFactory(application__organisation=organisation, state=state)
+    client.force_login(officer)
+    assert client.post(url(name, permit), {**data, **FORGED}).status_code == 302
+    after = fresh(permit)
+    assert after.state == expected_state
+    assert after.events.get().actor == officer
+    assert not NegotiationMessage.objects.exclude(author=officer).exists()
+    assert all(m.from_authority for m in NegotiationMessage.objects.all())
+
+
+def test_forged_fields_on_the_applicants_message_are_ignored(client, member, organisation):
+    permit = PermitFactory(application__organisation=organisation, state=S.NEGOTIATION)
+    client.force_login(member)
+    response = client.post(url("negotiation_reply", permit), {"body": "Hi.", **FORGED, "from_authority": "1"})
+    assert response.status_code == 302
+    message = permit.negotiation_messages.get()
+    assert (message.author, message.from_authority) == (member, False)
+    assert fresh(permit).state == S.NEGOTIATION
+
+
+def test_forged_review_fields_are_ignored(client, officer, organisation):
+    permit = PermitFactory(application__organisation=organisation, state=S.TECHNICAL_REVIEW)
+    client.force_login(officer)
+    data = {**review_data("tls", "pass"), "tls-code": "hosting", "code": "hosting", "tls-reviewed_by": "1"}
+    assert client.post(url("review_item", permit, "tls"), data).status_code == 302
+    item = permit.review_items.get()
+    assert (item.code, item.reviewed_by) == ("tls", officer)
