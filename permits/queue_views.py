@@ -220,7 +220,13 @@ def filter_fields(form: QueueFilterForm) -> list[dict]:
         }
         if bound.name in SELECTS:
             item["kind"] = "select"
-            item["options"] = [(key, label, str(key) == value) for key, label in form.options(bound.name)]
+            # Each option is built by _html, which escapes.
+            item["options"] = mark_safe(
+                "".join(
+                    _html(SELECTED if str(key) == value else OPTION, key, label)
+                    for key, label in form.options(bound.name)
+                )
+            )
         elif isinstance(bound.field, FlagField):
             item["kind"] = "flag"
             item["checked"] = value in ("1", "on")
@@ -281,6 +287,8 @@ FILED_BY = '<br><span class="meta">{}</span>'
 OVERDUE = '<strong class="tag">{}</strong>'
 DEADLINE = '<span class="meta">{}</span>'
 UNASSIGNED = "<em>{}</em>"
+OPTION = '<option value="{}">{}</option>'
+SELECTED = '<option value="{}" selected>{}</option>'
 ASSIGN_TO_ME = (
     '<form method="post" action="{}" class="row-form">{}<input type="hidden" name="revision" value="{}">'
     '<button type="submit" class="button-secondary">{}<span class="visually-hidden"> ({})</span></button></form>'
