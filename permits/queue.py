@@ -1,8 +1,8 @@
 """The officers' work queue: which cases need an officer, filtered, counted and paged; and assigning them.
 
 Reads only, except `permit_assign`. The page stays within a fixed number of queries whatever the number
-of cases (docs/performance.md): one for the choices of its select boxes (which also tells whether the
-user is an officer), one for the counts per state and one for the page of rows, fetched by keyset
+of cases (docs/performance.md): one for the choices of its select boxes (which also tell whether the
+user is an officer) together with the counts per state, and one for the page of rows, fetched by keyset
 (decision target date, id) so that a deep page costs what the first one does.
 """
 

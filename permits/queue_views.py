@@ -2,8 +2,10 @@
 
 import html
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -56,7 +58,7 @@ class FlagInput(forms.CheckboxInput):
     def format_value(self, value: object) -> str:
         return "1"
 
-    def value_from_datadict(self, data, files, name: str) -> str:
+    def value_from_datadict(self, data: Mapping[str, Any], files: Mapping[str, Any], name: str) -> str:
         return data.get(name, "")
 
 
@@ -442,7 +444,7 @@ def queue_csv(request: HttpRequest) -> HttpResponse:
     cases = queue_cases(user=request.user, filters=filters, today=today)
     language = translation.get_language()
 
-    def content():
+    def content() -> Iterator[bytes]:
         # The body is produced after the view returns; keep the language the request was in.
         with translation.override(language):
             for line in csv_lines(cases, choices=form.choices, today=today):
