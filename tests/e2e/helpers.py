@@ -1,16 +1,22 @@
 """What the browser tests share: the axe-core scan, translated names, email links and the language switcher."""
 
 import re
+import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import axe_playwright_python
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import Page, expect
+
+from accounts.models import User
 
 # The `new_page` fixture: opens a page in a fresh browser context (javascript=False to switch scripts off).
 PageFactory = Callable[..., Page]
@@ -110,3 +116,20 @@ def t_template(language: str, message: str) -> str:
     turns them back into single ones when it renders.
     """
     return t(language, message.replace("%", "%%")).replace("%%", "%")
+
+
+def totp_code(user: User) -> str:
+    """The code `user`'s authenticator app shows now (waits out the last two seconds of a period)."""
+    secret = decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
+    if time.time() % 30 > 28:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in_with_code(page: Page, language: str, user: User, password: str = FACTORY_PASSWORD) -> None:
+    """Sign in a user who has an authenticator: password, then the code; lands on the home page."""
+    sign_in(page, language, user.email, password)
+    expect(page).to_have_url(reverse("mfa_authenticate"))
+    page.locator("input[name=code]").fill(totp_code(user))
+    page.get_by_role("main").get_by_role("button", name=t(language, "Sign In"), exact=True).click()
+    expect(page).to_have_url(reverse("accounts:home"))
