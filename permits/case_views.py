@@ -155,6 +155,7 @@ def _officer_action(
     key: str,
     act: Callable[[Permit, dict], object],
     done: str,
+    anchor: str = "",
 ) -> HttpResponse:
     """access → form → service → message → redirect, for every action on the officers' page."""
     permit = access_permit(request.user, uuid, write=True)
@@ -170,7 +171,9 @@ def _officer_action(
             request, current, bound={key: _with_current_revision(form, current)}, status=exc.status
         )
     messages.success(request, done)
-    return redirect("permits:officer_case", permit.uuid)
+    # Back to where the officer was on the (long) page, not to its top.
+    url = reverse("permits:officer_case", args=[permit.uuid])
+    return redirect(f"{url}#{anchor}" if anchor else url)
 
 
 @require_POST
@@ -224,6 +227,7 @@ def officer_message(request: HttpRequest, uuid: UUID) -> HttpResponse:
         key="negotiation",
         act=lambda permit, data: processing.negotiation_post(permit=permit, user=request.user, **data),
         done=_("The message was sent to the applicant."),
+        anchor="negotiation-heading",
     )
 
 
@@ -236,6 +240,7 @@ def record_meeting(request: HttpRequest, uuid: UUID) -> HttpResponse:
         key="meeting",
         act=lambda permit, data: processing.meeting_record(permit=permit, officer=request.user, **data),
         done=_("The meeting was recorded."),
+        anchor="meetings-heading",
     )
 
 
@@ -252,6 +257,7 @@ def review_item(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
             permit=permit, officer=request.user, code=code, **data
         ),
         done=_("The checklist item was saved."),
+        anchor=f"review-{code}-heading",
     )
 
 

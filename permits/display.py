@@ -54,6 +54,7 @@ def next_step(state: str) -> Promise:
 # Timeline entries in plain words; other actions show the state the case moved to.
 EVENT_LABELS: dict[str, Promise] = {
     "submitted": _("Application submitted"),
+    "assigned": _("Case assigned to an officer"),
     "withdrawn": _("Application withdrawn"),
     "grant_drafted": _("Grant drafted"),
     "rejection_drafted": _("Rejection drafted"),

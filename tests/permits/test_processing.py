@@ -536,7 +536,7 @@ def test_officer_and_applicant_write_in_the_thread(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("officer_message", permit), {"body": "Can you use a test register?"})
     assert response.status_code == 302
-    assert response.url == url("officer_case", permit)
+    assert response.url == url("officer_case", permit) + "#negotiation-heading"
     assert [m.to[0] for m in mailoutbox] == [organisation.contact_email]
     # The email announces the message; its text stays behind sign-in.
     assert "Can you use a test register?" not in mailoutbox[0].body
