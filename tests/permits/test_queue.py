@@ -229,6 +229,11 @@ def test_deadline_filters(signed_in):
     assert listed(signed_in.get(QUEUE, {"due_soon": "1"}), *everything) == [False, True, True, False, False]
     both = signed_in.get(QUEUE, {"due_soon": "1", "overdue": "1"})
     assert listed(both, *everything) == [True, True, True, False, False]
+    # A decided case has no deadline: asking for overdue granted cases finds none, and says so.
+    none = signed_in.get(QUEUE, {"state": "granted", "overdue": "1"})
+    assert none.status_code == 200
+    assert listed(none, *everything) == [False] * 5
+    assert "No cases match the filters." in page(none)
 
 
 @pytest.mark.parametrize(
