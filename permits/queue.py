@@ -1,9 +1,9 @@
 """The officers' work queue: which cases need an officer, filtered, counted and paged; and assigning them.
 
 Reads only, except `permit_assign`. The page stays within a fixed number of queries whatever the number
-of cases (docs/performance.md): one for the choices of its select boxes together with the counts per
-state, and one for the page of rows, fetched by keyset (decision target date, id) so that a deep page
-costs what the first one does.
+of cases (docs/performance.md): one for the choices of its select boxes (which also tell whether the
+user is an officer) together with the counts per state, and one for the page of rows, fetched by keyset
+(decision target date, id) so that a deep page costs what the first one does.
 """
 
 import csv
@@ -76,10 +76,14 @@ class Choice:
 
 @dataclass
 class QueueChoices:
-    """The options of the queue's product and licensee select boxes."""
+    """The options of the queue's select boxes: officers (assignees), products and licensees."""
 
+    officers: list[Choice] = field(default_factory=list)
     products: list[Choice] = field(default_factory=list)
     licensees: list[Choice] = field(default_factory=list)
+
+    def officer_ids(self) -> set[int]:
+        return {choice.pk for choice in self.officers}
 
     def keys(self) -> tuple[set[str], set[str]]:
         """The valid keys of the product and licensee select boxes."""
@@ -142,6 +146,16 @@ def _choices_query(language: str) -> tuple[str, tuple]:
     """The SQL of `queue_choices` in `language`. It never changes, and compiling it through the ORM costs
     more than running it, so it is compiled once per language and process."""
     text = CharField()
+    officer_rows = (
+        officers()
+        .annotate(
+            choice_kind=Value("officer", output_field=text),
+            choice_key=Cast("uuid", text),
+            choice_label=Coalesce(NullIf("full_name", Value("")), "email", output_field=text),
+            choice_rank=Value(0, output_field=IntegerField()),
+        )
+        .values_list("choice_kind", "pk", "choice_key", "choice_label", "choice_rank")
+    )
     product_rows = Product.objects.annotate(
         choice_kind=Value("product", output_field=text),
         choice_key=F("code"),
@@ -158,7 +172,7 @@ def _choices_query(language: str) -> tuple[str, tuple]:
         )
         .values_list("choice_kind", "pk", "choice_key", "choice_label", "choice_rank")
     )
-    union = product_rows.order_by().union(licensee_rows.order_by(), all=True)
+    union = officer_rows.order_by().union(product_rows.order_by(), licensee_rows.order_by(), all=True)
     return union.query.sql_with_params()
 
 
@@ -169,14 +183,14 @@ def _language() -> str:
 
 def _choices_from(rows: list[tuple]) -> QueueChoices:
     choices = QueueChoices()
-    lists = {"product": choices.products, "licensee": choices.licensees}
+    lists = {"officer": choices.officers, "product": choices.products, "licensee": choices.licensees}
     for kind, pk, key, label, _rank in sorted(rows, key=lambda row: (row[4], row[3].casefold(), row[2])):
         lists[kind].append(Choice(pk=pk, key=key, label=label))
     return choices
 
 
 def queue_choices() -> QueueChoices:
-    """Products and licensees (organisations that have filed for a client) in one query.
+    """Officers, products and licensees (organisations that have filed for a client) in one query.
 
     Each row is (kind, pk, key for the URL, label, sort rank); product names are in the active language.
     """
