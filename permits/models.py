@@ -89,6 +89,23 @@ class Permit(models.Model):
         verbose_name = _("permit case")
         verbose_name_plural = _("permit cases")
         ordering = ["decision_due", "id"]
+        indexes = [
+            # The officers' queue: open cases in target-date order (see docs/performance.md).
+            models.Index(
+                fields=["decision_due", "id"],
+                include=["state", "assigned_to"],
+                condition=models.Q(
+                    state__in=[
+                        *IN_PROCESSING,
+                        PermitState.GRANTED,
+                        PermitState.TERMS_ACCEPTED,
+                        PermitState.TESTING,
+                    ]
+                ),
+                name="permit_queue_idx",
+            ),
+            models.Index(fields=["state", "decision_due", "id"], name="permit_state_due_idx"),
+        ]
         permissions = [
             ("process_permit", _("Can process permit cases")),
             ("decide_permit", _("Can make permit decisions")),
