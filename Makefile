@@ -27,8 +27,9 @@ migrate: messages
 demo: migrate
 	DEMO_MODE=1 $(WITHDB) manage.py seed_demo
 
+# With REDIS_URL set, a Celery worker and beat run beside the server and stop with it; without, tasks run inline.
 run: demo
-	DEMO_MODE=1 $(WITHDB) manage.py runserver 127.0.0.1:8000
+	DEMO_MODE=1 $(WITHDB) scripts/run_with_workers.py 127.0.0.1:8000
 
 test: messages
 	$(WITHDB) -m pytest $(PYTEST_ARGS)

@@ -16,7 +16,8 @@ def user_memberships(request: HttpRequest) -> list[Membership]:
                 .select_related("organisation")
                 .order_by("organisation__name")
             )
-            if user.is_authenticated
+            # Authority staff never belong to an organisation (the services refuse it): no query for them.
+            if user.is_authenticated and not user.is_staff
             else []
         )
     return request._memberships

@@ -1,34 +1,30 @@
-"""Emails about accounts, rendered in the recipient's language (subject, text and HTML templates)."""
+"""Notifications about accounts, written into the outbox (notifications/) in the recipient's language."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
-from accounts.models import Invitation
-
-
-def send_templated_email(*, template: str, to: str, language: str, context: dict) -> None:
-    """Render emails/<template>_{subject,body}.{txt,html} in `language` and send them."""
-    with translation.override(language):
-        context = {**context, "site_url": settings.SITE_URL}
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        text = render_to_string(f"emails/{template}_body.txt", context)
-        html = render_to_string(f"emails/{template}_body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+from accounts.models import Invitation, User
+from notifications.models import NotificationKind
+from notifications.services import notify
 
 
-def send_invitation_email(invitation_pk: int, token: str, language: str) -> None:
-    invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_pk)
-    send_templated_email(
+def invitation_notify(*, invitation: Invitation, token: str, language: str) -> None:
+    """Email the invitation's one-time link; an invitee who already has an account also sees it in the portal.
+
+    The link carries the token, so the outbox row holds it too (the email must survive a broker outage and
+    be resendable). The row is as private as the invitation: only its recipient sees it in the portal and
+    the admin shows no message bodies. It is usable once and expires with the invitation.
+    """
+    user = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
+    notify(
+        kind=NotificationKind.INVITATION,
         template="invitation",
-        to=invitation.email,
-        language=language,
         context={
             "invitation": invitation,
             "accept_url": settings.SITE_URL + reverse("accounts:invitation", args=[token]),
         },
+        language=language,
+        key=f"invitation:{invitation.uuid}:{invitation.email.lower()}",
+        user=user,
+        email=invitation.email,
     )

@@ -18,7 +18,7 @@ from accounts.models import (
     Organisation,
     User,
 )
-from accounts.notifications import send_invitation_email
+from accounts.notifications import invitation_notify
 
 
 class PortalError(Exception):
@@ -167,7 +167,7 @@ def invitation_create(
     )
     language = User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
     language = language or inviter.language or Language.FI
-    transaction.on_commit(lambda: send_invitation_email(invitation.pk, token, language))
+    invitation_notify(invitation=invitation, token=token, language=language)
     return invitation
 
 

@@ -1,7 +1,7 @@
 """Consultations before applying: the organisation asks, the authority's experts answer.
 
 Services (every write), the forms that feed them, the read queries of the lists and the notification
-email. An organisation member opens a consultation; members of that organisation and officers with
+emails. An organisation member opens a consultation; members of that organisation and officers with
 `permits.process_permit` post to its thread and may close it.
 """
 
@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit
 from accounts.models import Language, Organisation, User
-from accounts.notifications import send_templated_email
 from accounts.services import PortalError
 from applications.models import Consultation, ConsultationMessage, ConsultationState, Product
+from notifications.models import NotificationKind
+from notifications.services import notify
 
 SUBJECT_MAX_LENGTH = Consultation._meta.get_field("subject").max_length
 # A generous cap so that a single post cannot fill the database or an officer's screen.
@@ -189,8 +190,8 @@ def consultation_post(*, consultation: Consultation, user: User, body: str) -> C
         from_authority=message.from_authority,
     )
     if message.from_authority:
-        # Officers see organisation messages in their list; only answers to the organisation are emailed.
-        transaction.on_commit(lambda: send_consultation_message_email(message.pk))
+        # Officers see organisation messages in their list; only answers to the organisation are notified.
+        consultation_message_notify(message)
     return message
 
 
@@ -219,32 +220,30 @@ def consultation_close(*, consultation: Consultation, user: User) -> Consultatio
 # Notifications -----------------------------------------------------------------------------------
 
 
-def send_consultation_message_email(message_pk: int) -> None:
+def consultation_message_notify(message: ConsultationMessage) -> None:
     """Tell the organisation that the authority has answered: its creator and the contact address.
 
-    Both emails are in the creator's language. The message itself stays in the portal, behind sign-in;
-    the email carries the subject and a link. A creator who has left the organisation is not emailed.
+    Outbox rows in the caller's transaction, both in the creator's language. The message itself stays in
+    the portal, behind sign-in; the notification carries the subject and a link. A creator who has left the
+    organisation is not told.
     """
-    message = ConsultationMessage.objects.select_related(
-        "consultation__organisation", "consultation__created_by"
-    ).get(pk=message_pk)
     consultation = message.consultation
     creator = consultation.created_by
-    recipients = []
+    recipients: dict[str, User | None] = {}
     if creator.is_active and consultation.organisation.memberships.filter(user=creator).exists():
-        recipients.append(creator.email)
+        recipients[creator.email.lower()] = creator
     contact = consultation.organisation.contact_email
-    if contact and contact.lower() not in {address.lower() for address in recipients}:
-        recipients.append(contact)
-    context = {
-        "consultation": consultation,
-        "consultation_url": settings.SITE_URL
-        + reverse("applications:consultation", args=[consultation.uuid]),
-    }
-    for address in recipients:
-        send_templated_email(
+    if contact:
+        recipients.setdefault(contact.lower(), None)
+    link = settings.SITE_URL + reverse("applications:consultation", args=[consultation.uuid])
+    for address, user in recipients.items():
+        notify(
+            kind=NotificationKind.CONSULTATION,
             template="consultation_message",
-            to=address,
+            context={"consultation": consultation, "consultation_url": link},
             language=creator.language or Language.FI,
-            context=context,
+            key=f"{NotificationKind.CONSULTATION.value}:{message.pk}:{address}",
+            link=link,
+            user=user,
+            email=address if user is None else None,
         )

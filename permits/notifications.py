@@ -1,60 +1,129 @@
-"""Emails about a case, rendered in the language of the person who acted (the applicant's choice)."""
+"""Notifications about a case, written into the outbox in the same transaction as the event they report.
+
+Each recipient gets one row, in their own language, keyed "<kind>:<event id>:<address>" so that writing
+the same event's notifications twice (a retried task, a rerun sweep) writes nothing new.
+"""
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
-from accounts.notifications import send_templated_email
-from permits.models import PermitEvent
+from accounts.models import Membership, User
+from notifications.models import Notification, NotificationKind
+from notifications.services import notify
+from permits.models import Permit, PermitEvent
+
+# What kind of notification each action is, for the users' email choices; anything else is a case event.
+EVENT_KINDS = {
+    "supplement_requested": NotificationKind.SUPPLEMENT_REQUEST,
+    "supplement_answered": NotificationKind.SUPPLEMENT_RESPONSE,
+    "authority_message": NotificationKind.MESSAGE,
+    "applicant_message": NotificationKind.MESSAGE,
+    "decision_granted": NotificationKind.DECISION,
+    "decision_rejected": NotificationKind.DECISION,
+    "permit_revoked": NotificationKind.DECISION,
+    "terms_accepted": NotificationKind.TERMS,
+    "testing_opened": NotificationKind.TESTING,
+    "tests_reported": NotificationKind.TESTING,
+    "production_confirmed": NotificationKind.PRODUCTION,
+}
 
 
-def send_event_email(event_id: int, *, template: str, language: str) -> None:
-    """Tell the applicant organisation (its contact address) and the person who acted about an event."""
-    event = PermitEvent.objects.select_related("permit__application__organisation", "actor").get(pk=event_id)
-    permit = event.permit
-    organisation = permit.application.organisation
-    context = {
-        "event": event,
-        "permit": permit,
-        "organisation": organisation,
-        "case_url": settings.SITE_URL + reverse("permits:case", args=[permit.uuid]),
-    }
-    recipients = [organisation.contact_email]
-    if event.actor and event.actor.email.lower() not in {r.lower() for r in recipients}:
-        recipients.append(event.actor.email)
-    for to in recipients:
-        send_templated_email(template=template, to=to, language=language, context=context)
+def case_url(permit: Permit) -> str:
+    return settings.SITE_URL + reverse("permits:case", args=[permit.uuid])
 
 
-def send_case_event(event_id: int) -> None:
-    """Tell the applicant organisation what happened on its case: to its contact address (in the language
-    of the person who started the application) and to each signatory in their own language."""
-    from django.utils import translation
+def _signatories(permit: Permit) -> list[User]:
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            organisation_id=permit.application.organisation_id, is_signatory=True, user__is_active=True
+        ).select_related("user")
+    ]
 
-    from accounts.models import Membership
+
+def case_event_notify(event: PermitEvent) -> list[Notification]:
+    """Tell the applicant organisation what happened on its case, in the caller's transaction.
+
+    Each signatory gets it in the portal and (as they choose) by email, in their own language; the
+    organisation's contact address gets an email in the language of the person who started the application.
+    """
     from permits.display import event_label
 
-    event = PermitEvent.objects.select_related(
-        "permit__application__organisation", "permit__application__created_by"
-    ).get(pk=event_id)
     permit = event.permit
     organisation = permit.application.organisation
-    recipients = {organisation.contact_email.lower(): permit.application.created_by.language}
-    for membership in Membership.objects.filter(organisation=organisation, is_signatory=True).select_related(
-        "user"
-    ):
-        recipients.setdefault(membership.user.email.lower(), membership.user.language)
-    for to, language in recipients.items():
+    kind = EVENT_KINDS.get(event.action, NotificationKind.CASE_EVENT)
+    recipients: dict[str, tuple[User | None, str]] = {}
+    for user in _signatories(permit):
+        recipients.setdefault(user.email.lower(), (user, user.language))
+    if organisation.contact_email:
+        recipients.setdefault(
+            organisation.contact_email.lower(), (None, permit.application.created_by.language)
+        )
+    written = []
+    for address, (user, language) in recipients.items():
         with translation.override(language):
             label = event_label(event)
-        send_templated_email(
+        notification = notify(
+            kind=kind,
             template="case_event",
-            to=to,
-            language=language,
             context={
                 "event": event,
                 "label": label,
                 "permit": permit,
                 "organisation": organisation,
-                "case_url": settings.SITE_URL + reverse("permits:case", args=[permit.uuid]),
+                "case_url": case_url(permit),
             },
+            language=language,
+            key=f"case_event:{event.pk}:{address}",
+            link=case_url(permit),
+            user=user,
+            email=address if user is None else None,
         )
+        if notification is not None:
+            written.append(notification)
+    return written
+
+
+@transaction.atomic
+def case_event_notify_by_id(event_id: int) -> list[Notification]:
+    """`case_event_notify` for a committed event (from a task); running it again writes nothing new."""
+    event = PermitEvent.objects.select_related(
+        "permit__application__organisation", "permit__application__created_by"
+    ).get(pk=event_id)
+    return case_event_notify(event)
+
+
+def event_notify(event: PermitEvent, *, template: str, language: str) -> list[Notification]:
+    """Tell the organisation's contact address and the person who acted about a submission or withdrawal.
+
+    Both in `language`, the language of the person who acted, in the caller's transaction.
+    """
+    permit = event.permit
+    organisation = permit.application.organisation
+    recipients: dict[str, User | None] = {}
+    if organisation.contact_email:
+        recipients[organisation.contact_email.lower()] = None
+    if event.actor is not None:
+        recipients[event.actor.email.lower()] = event.actor
+    written = []
+    for address, user in recipients.items():
+        notification = notify(
+            kind=NotificationKind.SUBMISSION,
+            template=template,
+            context={
+                "event": event,
+                "permit": permit,
+                "organisation": organisation,
+                "case_url": case_url(permit),
+            },
+            language=language,
+            key=f"{NotificationKind.SUBMISSION.value}:{event.pk}:{address}",
+            link=case_url(permit),
+            user=user,
+            email=address if user is None else None,
+        )
+        if notification is not None:
+            written.append(notification)
+    return written

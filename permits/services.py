@@ -22,6 +22,7 @@ from applications.models import Application, ApplicationStatus, ApplicationVersi
 from permits import tasks
 from permits.deadlines import decision_due_for, local_date
 from permits.models import Permit, PermitEvent, PermitState
+from permits.notifications import event_notify
 from permits.references import next_reference
 
 logger = logging.getLogger(__name__)
@@ -60,8 +61,8 @@ def application_submit(*, application: Application, user: User) -> Permit:
     """Submit a complete draft on the organisation's behalf and open its case.
 
     Freezes version 1 of the application, gives the case a reference number and a decision target
-    date, and queues the receipt PDF and the confirmation emails in the submitter's language. Only a
-    signatory may submit. The application row is locked first, so a second submission of the same
+    date, queues the receipt PDF and writes the confirmation notifications in the submitter's language.
+    Only a signatory may submit. The application row is locked first, so a second submission of the same
     application (another tab, a double click) waits and then finds it already submitted.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
@@ -109,9 +110,7 @@ def application_submit(*, application: Application, user: User) -> Permit:
     )
     language = user.language
     transaction.on_commit(lambda: _enqueue(tasks.render_receipt, permit.pk, language))
-    transaction.on_commit(
-        lambda: _enqueue(tasks.send_event_email, event.pk, "application_submitted", language)
-    )
+    event_notify(event, template="application_submitted", language=language)
     return permit
 
 
@@ -152,8 +151,5 @@ def permit_withdraw(*, permit: Permit, user: User, reason: str) -> Permit:
         reference=permit.reference,
         from_state=before,
     )
-    language = user.language
-    transaction.on_commit(
-        lambda: _enqueue(tasks.send_event_email, event.pk, "application_withdrawn", language)
-    )
+    event_notify(event, template="application_withdrawn", language=user.language)
     return permit

@@ -1,9 +1,9 @@
 """Background work for cases: thin tasks that take ids and call the code that does the work."""
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from permits.models import Permit
-from permits.notifications import send_event_email as _send_event_email
 
 
 @shared_task(bind=True, max_retries=3, acks_late=True)
@@ -21,20 +21,15 @@ def render_receipt(self, permit_id: int, language: str) -> str:
 
 
 @shared_task(bind=True, max_retries=3, acks_late=True)
-def send_event_email(self, event_id: int, template: str, language: str) -> None:
-    """Email the applicant organisation about a case event."""
-    try:
-        _send_event_email(event_id, template=template, language=language)
-    except OSError as exc:  # SMTP connection problems
-        raise self.retry(exc=exc, countdown=300) from exc
-
-
-@shared_task(bind=True, max_retries=3, acks_late=True)
 def notify_applicant(self, event_id: int) -> None:
-    """Email the applicant organisation's contact address and signatories about a case event."""
-    from permits.notifications import send_case_event
+    """Write the outbox rows telling the applicant organisation about a committed case event.
+
+    For events written outside `change_case` (e.g. a batch sweep); `change_case` writes them in the event's
+    own transaction. Idempotent: a rerun finds the rows already written.
+    """
+    from permits.notifications import case_event_notify_by_id
 
     try:
-        send_case_event(event_id)
-    except OSError as exc:  # SMTP connection problems
-        raise self.retry(exc=exc, countdown=300) from exc
+        case_event_notify_by_id(event_id)
+    except DatabaseError as exc:
+        raise self.retry(exc=exc, countdown=60) from exc

@@ -3,13 +3,13 @@
 Every service that changes a case calls `change_case` (with or without a state transition). It locks
 the Permit row, refuses a stale form (the case's `revision` moved on since the form was shown), refuses a
 person without the right (403) and a transition from the wrong state (409), bumps the revision, writes
-one PermitEvent and one audit row, and queues the applicant's email after commit.
+one PermitEvent and one audit row, and writes the applicant's notifications into the outbox (their emails
+are queued after commit).
 """
 
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -20,6 +20,7 @@ from accounts.models import Membership, User
 from accounts.services import PortalError
 from permits.display import plain_state
 from permits.models import Permit, PermitEvent
+from permits.notifications import case_event_notify
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,6 @@ def change_case(
         **details,
     )
     if notify and visible_to_applicant:
-        from permits import tasks
-
-        transaction.on_commit(lambda: enqueue(tasks.notify_applicant, event.pk))
+        # Outbox rows in this transaction: the emails are queued on commit and swept if the broker is down.
+        case_event_notify(event)
     return locked, event

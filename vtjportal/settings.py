@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "csp",
     "django_fsm",
     "accounts",
+    "notifications",
     "applications",
     "permits",
 ]
@@ -120,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.portal",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -252,8 +254,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 0}
+# Queueing happens in web requests: with the broker down it must fail within the socket timeout rather than
+# retry (Celery's default retries add up to 10 s against a hung Redis). Notifications lose nothing by it:
+# their outbox rows stay pending and the sweep queues them again.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic tasks, queued by the single beat process. Each entry expires before the next one is due, so a
+# backlog after an outage does not run the same sweep many times over.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep-outbox": {
+        "task": "notifications.tasks.sweep_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
+
+# The notification outbox (notifications/services.py). A worker holds a row it is sending for the lease;
+# longer than the task time limit, so that a slow send is never taken over and sent twice. The sweep leaves
+# rows younger than the grace alone: their first queueing is still on its way.
+NOTIFICATION_LEASE_SECONDS = 300
+NOTIFICATION_SWEEP_GRACE_SECONDS = 60
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

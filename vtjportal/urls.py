@@ -15,6 +15,7 @@ urlpatterns = [
     path("language/", account_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
     # permits before applications: its /applications/<uuid>/submit/ must win over the wizard's steps.
     path("", include("permits.urls")),
     path("", include("applications.urls")),

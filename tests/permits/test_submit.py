@@ -14,6 +14,7 @@ from accounts.models import AuditEvent
 from accounts.services import PortalError
 from applications.catalogue import SECURITY_THEME_CODES
 from applications.models import Application, ApplicationStatus, ApplicationVersion
+from notifications.models import Notification
 from permits import services
 from permits.deadlines import decision_due_for
 from permits.models import DocumentKind, Permit, PermitEvent, PermitState
@@ -126,7 +127,11 @@ def test_submission_follows_the_configured_target(
     # Already 1 January in Helsinki: the year of the reference and the target date follow it.
     assert permit.reference == "VTJ/2027/000001"
     assert permit.decision_due == date(2027, 3, 1)
-    assert no_follow_ups == ["permits.tasks.render_receipt", "permits.tasks.send_event_email"]
+    # The receipt is queued; the confirmation emails are outbox rows written with the submission.
+    assert no_follow_ups == ["permits.tasks.render_receipt"]
+    assert sorted(Notification.objects.values_list("email", "kind")) == sorted(
+        [(application.organisation.contact_email, "submission"), (signatory.email, "submission")]
+    )
 
 
 def test_references_run_per_year(signatory, organisation, no_follow_ups):
