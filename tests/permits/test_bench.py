@@ -67,7 +67,6 @@ def test_bench_runs_end_to_end_and_writes_its_block(db, tmp_path):
         sizes=[12, 20],
         repeat=2,
         output=str(output),
-        with_indexes=True,
         stdout=out,
         stderr=io.StringIO(),
     )

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, models
+from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -35,19 +35,7 @@ from django.utils import timezone
 from accounts.models import User
 from permits.management.commands.seed_bench import DOMAIN, bench_permits
 from permits.models import Permit
-from permits.queue import PAGE_SIZE, QUEUE_STATES
-
-# The indexes the queue is designed for (docs/performance.md). Until a migration adds them to Permit.Meta,
-# `--with-indexes` creates them in the bench database so that their effect can be measured.
-RECOMMENDED_INDEXES = [
-    models.Index(
-        fields=["decision_due", "id"],
-        include=["state", "assigned_to"],
-        condition=models.Q(state__in=QUEUE_STATES),
-        name="permit_queue_idx",
-    ),
-    models.Index(fields=["state", "decision_due", "id"], name="permit_state_due_idx"),
-]
+from permits.queue import PAGE_SIZE
 
 
 def markers(block: str) -> tuple[str, str]:
@@ -121,11 +109,6 @@ class Command(BaseCommand):
         parser.add_argument(
             "--block", default="queue", help="Name of the marked block to write (default queue)."
         )
-        parser.add_argument(
-            "--with-indexes",
-            action="store_true",
-            help="Create the recommended queue indexes first, if the schema does not have them yet.",
-        )
 
     def handle(self, *args: object, **options: object) -> None:
         if settings.PRODUCTION:
@@ -137,11 +120,8 @@ class Command(BaseCommand):
         sizes, repeat = sorted(options["sizes"]), options["repeat"]
         if repeat < 1 or not sizes or sizes[0] < 1:
             raise CommandError("--sizes and --repeat must be positive.")
-        added = self.add_indexes() if options["with_indexes"] else []
         facts = machine()
         facts["Non-unique indexes on the case table"] = ", ".join(permit_indexes())
-        if added:
-            facts["Added for this run, not yet in the migrations"] = ", ".join(added)
         facts["Load average at start"] = load()
         results: list[tuple[int, float, list[Page]]] = []
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -243,19 +223,6 @@ class Command(BaseCommand):
         lines.append("")
         lines.extend(f"- {name}: {value}" for name, value in facts.items())
         return "\n".join(lines)
-
-    def add_indexes(self) -> list[str]:
-        existing = set(permit_indexes())
-        added = []
-        with connection.schema_editor() as editor:
-            for index in RECOMMENDED_INDEXES:
-                if index.name not in existing:
-                    editor.add_index(Permit, index)
-                    added.append(index.name)
-        if added:
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(Permit._meta.db_table)}")
-        return added
 
     def write(self, path: Path, table: str, name: str) -> None:
         start, end = markers(name)
