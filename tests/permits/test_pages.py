@@ -179,7 +179,7 @@ def test_case_page_queries_do_not_grow(client, member, organisation, size, djang
         )
     client.force_login(member)
     # 15 for the page and 1 for the header's unread notification count.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get(case_url(permit))
     assert response.status_code == 200
     assert len(response.context["events"]) == size
