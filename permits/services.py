@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_fsm import can_proceed
-from kombu.exceptions import OperationalError
 
 from accounts.audit import audit
 from accounts.models import Membership, User
@@ -24,6 +23,7 @@ from permits.deadlines import decision_due_for, local_date
 from permits.models import Permit, PermitEvent, PermitState
 from permits.notifications import event_notify
 from permits.references import next_reference
+from permits.workflow import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +46,6 @@ class ApplicationIncomplete(PortalError):
 
 def _is_signatory(user: User, organisation_id: int) -> bool:
     return Membership.objects.filter(organisation_id=organisation_id, user=user, is_signatory=True).exists()
-
-
-def _enqueue(task, *args: object, **kwargs: object) -> None:
-    """Queue a follow-up; a broker outage is logged and must not turn a committed change into an error."""
-    try:
-        task.delay(*args, **kwargs)
-    except OperationalError:
-        logger.exception("Could not queue %s%r; the broker is unreachable.", task.name, args)
 
 
 @transaction.atomic
@@ -109,7 +101,7 @@ def application_submit(*, application: Application, user: User) -> Permit:
         decision_due=permit.decision_due,
     )
     language = user.language
-    transaction.on_commit(lambda: _enqueue(tasks.render_receipt, permit.pk, language))
+    transaction.on_commit(lambda: enqueue(tasks.render_receipt, permit.pk, language))
     event_notify(event, template="application_submitted", language=language)
     return permit
 

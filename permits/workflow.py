@@ -18,6 +18,7 @@ from kombu.exceptions import OperationalError
 from accounts.audit import audit
 from accounts.models import Membership, User
 from accounts.services import PortalError
+from permits.access import is_signatory
 from permits.display import plain_state
 from permits.models import Permit, PermitEvent
 from permits.notifications import case_event_notify
@@ -33,11 +34,8 @@ def is_decision_maker(user: User) -> bool:
     return user.is_staff and user.has_perm("permits.decide_permit")
 
 
-def is_holder_signatory(user: User, permit: Permit) -> bool:
-    """A signatory of the organisation that applies for, or holds, the permit."""
-    return Membership.objects.filter(
-        organisation_id=permit.application.organisation_id, user=user, is_signatory=True
-    ).exists()
+# A signatory of the organisation that applies for, or holds, the permit.
+is_holder_signatory = is_signatory
 
 
 def is_holder_member(user: User, permit: Permit) -> bool:
