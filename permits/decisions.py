@@ -561,6 +561,7 @@ def permit_accept_terms(
         transition_kwargs={"terms_version": terms_version, "by": user, "at": timezone.now()},
         note=_("Terms version %(version)s") % {"version": terms_version.version},
         notify=True,
+        notify_officers=True,
         before_save=check,
         terms_version=terms_version.version,
     )
@@ -610,6 +611,7 @@ def permit_report_tests(*, permit: Permit, user: User, revision: int | None, not
         refusal=_("Only a signatory of the permit holder can report the tests done."),
         revision=revision,
         note=note.strip(),
+        notify_officers=True,
         before_save=_require_state([S.TESTING], record),
     )
     return locked

@@ -243,6 +243,7 @@ class PermitDocument(models.Model):
 class SupplementState(models.TextChoices):
     OPEN = "open", _("Waiting for the applicant")
     ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed without an answer")
 
 
 class SupplementRequest(models.Model):

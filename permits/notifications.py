@@ -6,6 +6,7 @@ the same event's notifications twice (a retried task, a rerun sweep) writes noth
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import translation
 
@@ -34,6 +35,26 @@ def case_url(permit: Permit) -> str:
     return settings.SITE_URL + reverse("permits:case", args=[permit.uuid])
 
 
+def officer_case_url(permit: Permit) -> str:
+    return settings.SITE_URL + reverse("permits:officer_case", args=[permit.uuid])
+
+
+def officers_of(permit: Permit) -> list[User]:
+    """Who handles the case: its assigned officer, or every active officer while nobody is assigned."""
+    if permit.assigned_to_id and permit.assigned_to.is_active:
+        return [permit.assigned_to]
+    return list(staff_with_perm("process_permit"))
+
+
+def staff_with_perm(codename: str) -> QuerySet[User]:
+    """Active staff holding the permits app's permission `codename` through a group or directly."""
+    via_group = Q(
+        groups__permissions__codename=codename, groups__permissions__content_type__app_label="permits"
+    )
+    direct = Q(user_permissions__codename=codename, user_permissions__content_type__app_label="permits")
+    return User.objects.filter(via_group | direct, is_active=True, is_staff=True).distinct().order_by("id")
+
+
 def _signatories(permit: Permit) -> list[User]:
     return [
         membership.user
@@ -43,7 +64,7 @@ def _signatories(permit: Permit) -> list[User]:
     ]
 
 
-def case_event_notify(event: PermitEvent) -> list[Notification]:
+def case_event_notify(event: PermitEvent, extra: dict | None = None) -> list[Notification]:
     """Tell the applicant organisation what happened on its case, in the caller's transaction.
 
     Each signatory gets it in the portal and (as they choose) by email, in their own language; the
@@ -74,12 +95,45 @@ def case_event_notify(event: PermitEvent) -> list[Notification]:
                 "permit": permit,
                 "organisation": organisation,
                 "case_url": case_url(permit),
+                **(extra or {}),
             },
             language=language,
             key=f"case_event:{event.pk}:{address}",
             link=case_url(permit),
             user=user,
             email=address if user is None else None,
+        )
+        if notification is not None:
+            written.append(notification)
+    return written
+
+
+def officer_event_notify(event: PermitEvent) -> list[Notification]:
+    """Tell the officers handling the case what the applicant did (answered, wrote, withdrew, …).
+
+    In the caller's transaction, each officer in their own language, linked to the officers' case page.
+    """
+    from permits.display import event_label
+
+    permit = event.permit
+    written = []
+    for officer in officers_of(permit):
+        with translation.override(officer.language):
+            label = event_label(event)
+        notification = notify(
+            kind=EVENT_KINDS.get(event.action, NotificationKind.CASE_EVENT),
+            template="case_event",
+            context={
+                "event": event,
+                "label": label,
+                "permit": permit,
+                "organisation": permit.application.organisation,
+                "case_url": officer_case_url(permit),
+            },
+            language=officer.language,
+            key=f"officer_event:{event.pk}:{officer.pk}",
+            link=officer_case_url(permit),
+            user=officer,
         )
         if notification is not None:
             written.append(notification)

@@ -217,6 +217,7 @@ def permit_request_supplement(
         note=message,
         visible_to_applicant=True,
         notify=True,
+        notify_context={"respond_by": respond_by},
         sections=sections,
         respond_by=respond_by,
     )
@@ -259,15 +260,18 @@ def supplement_answer(*, supplement: SupplementRequest, user: User, response: st
     refusal = _("Only members of the applicant organisation may answer a supplement request.")
     if not member:
         raise PortalError(refusal, status=403)
-    closed = _("This supplement request has already been answered.")
-    if not SupplementRequest.objects.filter(pk=supplement.pk, state=SupplementState.OPEN).exists():
-        raise PortalError(closed, status=409)
+
+    def refuse_unless_open(state: str) -> None:
+        if state == SupplementState.ANSWERED:
+            raise PortalError(_("This supplement request has already been answered."), status=409)
+        if state != SupplementState.OPEN:
+            raise PortalError(_("This supplement request was closed without an answer."), status=409)
+
+    refuse_unless_open(SupplementRequest.objects.get(pk=supplement.pk).state)
 
     def still_open(locked: Permit) -> None:
         # Under the case's lock: a second answer sent at the same moment finds the request answered.
-        current = SupplementRequest.objects.select_for_update().get(pk=supplement.pk)
-        if current.state != SupplementState.OPEN:
-            raise PortalError(closed, status=409)
+        refuse_unless_open(SupplementRequest.objects.select_for_update().get(pk=supplement.pk).state)
 
     locked, _event = change_case(
         permit=permit,
@@ -278,6 +282,7 @@ def supplement_answer(*, supplement: SupplementRequest, user: User, response: st
         transition="respond_to_supplement",
         note=response,
         visible_to_applicant=True,
+        notify_officers=True,
         before_save=still_open,
         supplement=supplement.uuid,
     )
@@ -349,6 +354,7 @@ def negotiation_post(*, permit: Permit, user: User, body: str) -> NegotiationMes
         before_save=_in_negotiation,
         visible_to_applicant=True,
         notify=from_authority,
+        notify_officers=not from_authority,
     )
     return NegotiationMessage.objects.create(
         permit=locked, author=user, from_authority=from_authority, body=body

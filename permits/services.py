@@ -20,8 +20,8 @@ from applications.completeness import Missing, missing_items, snapshot
 from applications.models import Application, ApplicationStatus, ApplicationVersion
 from permits import tasks
 from permits.deadlines import decision_due_for, local_date
-from permits.models import Permit, PermitEvent, PermitState
-from permits.notifications import event_notify
+from permits.models import Permit, PermitEvent, PermitState, SupplementRequest, SupplementState
+from permits.notifications import event_notify, officer_event_notify
 from permits.references import next_reference
 from permits.workflow import enqueue
 
@@ -108,7 +108,10 @@ def application_submit(*, application: Application, user: User) -> Permit:
 
 @transaction.atomic
 def permit_withdraw(*, permit: Permit, user: User, reason: str) -> Permit:
-    """Withdraw the application before a decision; a signatory of the applicant organisation may."""
+    """Withdraw the application before a decision; a signatory of the applicant organisation may.
+
+    An open supplement request is closed unanswered and its reopened sections are locked again.
+    """
     permit = (
         Permit.objects.select_for_update(of=("self",))
         .select_related("application__organisation")
@@ -126,6 +129,10 @@ def permit_withdraw(*, permit: Permit, user: User, reason: str) -> Permit:
     permit.withdraw(at=now)
     permit.last_activity_at = now
     permit.save(update_fields=["state", "closed_at", "last_activity_at"])
+    SupplementRequest.objects.filter(permit=permit, state=SupplementState.OPEN).update(
+        state=SupplementState.CLOSED
+    )
+    Application.objects.filter(pk=permit.application_id).update(reopened_sections=[], updated_at=now)
     event = PermitEvent.objects.create(
         permit=permit,
         actor=user,
@@ -144,4 +151,6 @@ def permit_withdraw(*, permit: Permit, user: User, reason: str) -> Permit:
         from_state=before,
     )
     event_notify(event, template="application_withdrawn", language=user.language)
+    if before != PermitState.SUBMITTED or permit.assigned_to_id:
+        officer_event_notify(event)
     return permit

@@ -21,7 +21,7 @@ from accounts.services import PortalError
 from permits.access import is_signatory
 from permits.display import plain_state
 from permits.models import Permit, PermitEvent
-from permits.notifications import case_event_notify
+from permits.notifications import case_event_notify, officer_event_notify
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ def change_case(
     note: str = "",
     visible_to_applicant: bool = True,
     notify: bool = False,
+    notify_officers: bool = False,
+    notify_context: dict | None = None,
     before_save: Callable[[Permit], None] | None = None,
     **details: object,
 ) -> tuple[Permit, PermitEvent]:
@@ -120,5 +122,7 @@ def change_case(
     )
     if notify and visible_to_applicant:
         # Outbox rows in this transaction: the emails are queued on commit and swept if the broker is down.
-        case_event_notify(event)
+        case_event_notify(event, notify_context)
+    if notify_officers:
+        officer_event_notify(event)
     return locked, event

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from accounts.models import AuditEvent
 from applications.models import Application, ApplicationVersion
@@ -547,7 +548,9 @@ def test_officer_and_applicant_write_in_the_thread(
         response = client.post(url("negotiation_reply", permit), {"body": "Yes, we can."})
     assert response.status_code == 302
     assert response.url == reverse("permits:case", args=[permit.uuid])
-    assert mailoutbox == []
+    # The applicant's own message goes to the officers only, again without its text.
+    assert [m.to[0] for m in mailoutbox] == [officer.email]
+    assert "Yes, we can." not in mailoutbox[0].body
 
     thread = list(permit.negotiation_messages.values_list("author", "from_authority", "body"))
     assert thread == [
@@ -824,3 +827,59 @@ def test_forged_review_fields_are_ignored(client, officer, organisation):
     assert client.post(url("review_item", permit, "tls"), data).status_code == 302
     item = permit.review_items.get()
     assert (item.code, item.reviewed_by) == ("tls", officer)
+
+
+def test_withdrawal_closes_the_open_request_and_its_sections(client, signatory, asked):
+    client.force_login(signatory)
+    withdraw = reverse("permits:withdraw", args=[asked.permit.uuid])
+    assert client.post(withdraw, {"reason": "Not needed."}).status_code == 302
+    assert SupplementRequest.objects.get(pk=asked.pk).state == SupplementState.CLOSED
+    application = Application.objects.get(pk=asked.permit.application_id)
+    assert application.reopened_sections == []
+    step = reverse("applications:step", args=[application.uuid, "data-use"])
+    assert client.post(step, section_data(asked.permit)).status_code == 409
+    response = client.post(answer_url(asked), {"response": "Too late."})
+    assert "closed without an answer" in response.content.decode()
+
+
+def test_the_supplement_email_gives_the_reply_by_date(
+    officer, organisation, signatory, mailoutbox, django_capture_on_commit_callbacks
+):
+    permit = PermitFactory(application__organisation=organisation)
+    with django_capture_on_commit_callbacks(execute=True):
+        supplement = request_supplement(permit, officer)
+    signatory_mail = next(m for m in mailoutbox if m.to == [signatory.email])
+    with translation.override(signatory.language):
+        shown = date_format(supplement.respond_by, "SHORT_DATE_FORMAT")
+    assert f"answer by {shown}" in signatory_mail.body
+
+
+def test_the_assigned_officer_hears_of_the_answer(
+    client, officer, member, asked, mailoutbox, django_capture_on_commit_callbacks
+):
+    Permit.objects.filter(pk=asked.permit_id).update(assigned_to=officer)
+    client.force_login(member)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(answer_url(asked), {"response": "Clarified."}).status_code == 302
+    to_officer = [m for m in mailoutbox if m.to == [officer.email]]
+    assert len(to_officer) == 1
+    assert reverse("permits:officer_case", args=[asked.permit.uuid]) in to_officer[0].body
+    assert "Clarified." in to_officer[0].body
+    assert officer.notifications.filter(link__contains=str(asked.permit.uuid)).count() == 1
+
+
+def test_every_officer_hears_of_a_message_on_an_unassigned_case(
+    client, officer, member, organisation, django_capture_on_commit_callbacks
+):
+    from tests.factories import StaffFactory
+
+    colleague = StaffFactory(groups=["officer"])
+    permit = PermitFactory(application__organisation=organisation, state=S.NEGOTIATION)
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("negotiation_reply", permit), {"body": "A question."})
+    assert response.status_code == 302
+    for person in (officer, colleague):
+        assert person.notifications.filter(link__contains=str(permit.uuid)).count() == 1
+    assert not member.notifications.filter(link__contains=str(permit.uuid)).exists()
