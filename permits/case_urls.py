@@ -17,6 +17,7 @@ urlpatterns = [
     path("officer/cases/<uuid:uuid>/meetings/", case_views.record_meeting, name="record_meeting"),
     path("officer/cases/<uuid:uuid>/review/<slug:code>/", case_views.review_item, name="review_item"),
     path("officer/cases/<uuid:uuid>/notes/", case_views.add_note, name="add_note"),
+    path("officer/cases/<uuid:uuid>/target-date/", case_views.extend_target, name="extend_target"),
     # The applicant's side: answering a supplement request (its uuid) and writing in the negotiation.
     path("supplements/<uuid:uuid>/answer/", case_views.supplement_answer, name="supplement_answer"),
     path("cases/<uuid:uuid>/negotiation/", case_views.negotiation_reply, name="negotiation_reply"),

@@ -38,6 +38,7 @@ from permits.processing import (
 )
 from permits.queue import officer_choices
 from permits.review import CHECKLIST_CODES
+from permits.target import TargetExtensionForm, clock_context, permit_extend_target
 from permits.workflow import is_officer
 
 # -- the officers' page ----------------------------------------------------------------------------------
@@ -72,6 +73,7 @@ def officer_case_page(
     events = list(permit.events.select_related("actor"))
     for event in events:
         event.label = event_label(event)
+    today = local_date(timezone.now())
     supplements = list(permit.supplements.select_related("officer", "responded_by"))
     for supplement in supplements:
         supplement.section_titles = [processing.SECTION_TITLES[slug] for slug in supplement.sections]
@@ -91,6 +93,7 @@ def officer_case_page(
     context = {
         **attachments_context(user, application),
         **officer_decision_context(user, permit, bound=decision_bound),
+        **clock_context(user, permit, today, bound.get("target")),
         "permit": permit,
         "application": application,
         "versions": history,
@@ -119,7 +122,7 @@ def officer_case_page(
         "supplement_form": bound.get("supplement")
         or SupplementRequestForm(initial={**revision, "respond_by": processing.default_respond_by()}),
         "transition_form": TransitionForm(initial=revision),
-        "today": local_date(timezone.now()),
+        "today": today,
         # The negotiation thread partial is shared with the applicant's page.
         "can_post_negotiation": officer and in_negotiation,
         "negotiation_form": bound.get("negotiation") or NegotiationMessageForm(),
@@ -270,6 +273,19 @@ def add_note(request: HttpRequest, uuid: UUID) -> HttpResponse:
         key="note",
         act=lambda permit, data: processing.internal_note_add(permit=permit, officer=request.user, **data),
         done=_("The note was added."),
+    )
+
+
+@require_POST
+def extend_target(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    return _officer_action(
+        request,
+        uuid,
+        form=TargetExtensionForm(request.POST),
+        key="target",
+        act=lambda permit, data: permit_extend_target(permit=permit, user=request.user, **data),
+        done=_("The decision target date was extended."),
+        anchor="clock-heading",
     )
 
 

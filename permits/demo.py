@@ -1,14 +1,19 @@
 """Demo applications and cases for the quick start, in several states. Idempotent."""
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation, User
 from applications import services as application_services
 from applications.catalogue import SECURITY_THEME_CODES
 from applications.consultations import consultation_open, consultation_post
-from applications.models import Application, DataGroup, Product, Purpose
-from permits import services
-from permits.models import PermitEvent
+from applications.models import Application, ApplicationVersion, DataGroup, Product, Purpose
+from permits import processing, services
+from permits.deadlines import decision_due_for, local_date
+from permits.models import Permit, PermitEvent, SupplementRequest
+from permits.reminders import sweep_deadlines
 
 TEXT = {
     "purpose_description": "Perimme asiakkaidemme saatavia. Tarvitsemme velallisten ajantasaiset osoitteet "
@@ -155,3 +160,36 @@ def seed() -> None:
     )
     permit = services.application_submit(application=withdrawn, user=signatory)
     services.permit_withdraw(permit=permit, user=signatory, reason="Haemme lupaa kehyslupamenettelyn kautta.")
+
+    # On the clock: due within 14 days (assigned), overdue (nobody assigned), and one waiting for the
+    # applicant's answer due in two days; the deadline sweep then writes their reminders.
+    due_soon = _submitted_days_ago(organisation, member, signatory, 80)
+    Permit.objects.filter(pk=due_soon.pk).update(assigned_to=officer)
+    _submitted_days_ago(organisation, member, signatory, 100)
+    waiting = _submitted_days_ago(organisation, member, signatory, 40)
+    processing.permit_request_supplement(
+        permit=waiting,
+        officer=officer,
+        message="Tarkentakaa, kuinka kauan osoitetietoja säilytetään perintäasian päätyttyä.",
+        sections=["data-use"],
+        respond_by=local_date(timezone.now()) + timedelta(days=2),
+        revision=waiting.revision,
+    )
+    SupplementRequest.objects.filter(permit=waiting).update(created_at=timezone.now() - timedelta(days=28))
+    sweep_deadlines()
+
+
+def _submitted_days_ago(organisation: Organisation, member: User, signatory: User, days: int) -> Permit:
+    """A complete application submitted `days` ago (its dates moved back, as if it had been)."""
+    application = _complete(
+        application_services.application_create(organisation=organisation, user=member), member
+    )
+    permit = services.application_submit(application=application, user=signatory)
+    then = timezone.now() - timedelta(days=days)
+    Permit.objects.filter(pk=permit.pk).update(
+        submitted_at=then, decision_due=decision_due_for(then), last_activity_at=then
+    )
+    Application.objects.filter(pk=application.pk).update(submitted_at=then)
+    ApplicationVersion.objects.filter(application=application).update(submitted_at=then)
+    PermitEvent.objects.filter(permit=permit).update(at=then)
+    return Permit.objects.get(pk=permit.pk)

@@ -76,6 +76,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "technical_review_started": _("Technical review started"),
     "review_item_saved": _("Technical review checklist item saved"),
     "note_added": _("Internal note added"),
+    "target_extended": _("Decision target date extended"),
+    "reply_by_passed": _("No answer by the reply-by date"),
 }
 
 

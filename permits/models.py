@@ -405,3 +405,37 @@ class Decision(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.decided_at is None and self.discarded_at is None
+
+
+class ReminderKind(models.TextChoices):
+    TARGET_SOON = "target_soon", _("Decision target date within 14 days")
+    OVERDUE = "overdue", _("Decision target date passed")
+    REPLY_SOON = "reply_soon", _("Reply-by date within 3 days")
+    REPLY_PASSED = "reply_passed", _("Reply-by date passed")
+
+
+class Reminder(models.Model):
+    """One deadline reminder sent about a case: at most one per case, kind and date.
+
+    `due` is the date the reminder is about (the decision target or the reply-by date), so a changed
+    date re-arms the reminder while a rerun of the sweep, or two sweeps at once, add nothing.
+    """
+
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    due = models.DateField(_("date"))
+    supplement = models.ForeignKey(
+        SupplementRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["permit", "kind", "due"], name="one_reminder_per_case_kind_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id} {self.kind} {self.due:%Y-%m-%d}"

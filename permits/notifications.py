@@ -64,6 +64,21 @@ def _signatories(permit: Permit) -> list[User]:
     ]
 
 
+def applicant_recipients(permit: Permit) -> dict[str, tuple[User | None, str]]:
+    """Who hears of the applicant's case, by address: each signatory (their account, their language) and
+    the organisation's contact address (no account; the language of the person who started the application).
+    """
+    organisation = permit.application.organisation
+    recipients: dict[str, tuple[User | None, str]] = {}
+    for user in _signatories(permit):
+        recipients.setdefault(user.email.lower(), (user, user.language))
+    if organisation.contact_email:
+        recipients.setdefault(
+            organisation.contact_email.lower(), (None, permit.application.created_by.language)
+        )
+    return recipients
+
+
 def case_event_notify(event: PermitEvent, extra: dict | None = None) -> list[Notification]:
     """Tell the applicant organisation what happened on its case, in the caller's transaction.
 
@@ -75,15 +90,8 @@ def case_event_notify(event: PermitEvent, extra: dict | None = None) -> list[Not
     permit = event.permit
     organisation = permit.application.organisation
     kind = EVENT_KINDS.get(event.action, NotificationKind.CASE_EVENT)
-    recipients: dict[str, tuple[User | None, str]] = {}
-    for user in _signatories(permit):
-        recipients.setdefault(user.email.lower(), (user, user.language))
-    if organisation.contact_email:
-        recipients.setdefault(
-            organisation.contact_email.lower(), (None, permit.application.created_by.language)
-        )
     written = []
-    for address, (user, language) in recipients.items():
+    for address, (user, language) in applicant_recipients(permit).items():
         with translation.override(language):
             label = event_label(event)
         notification = notify(

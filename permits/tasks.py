@@ -33,3 +33,11 @@ def notify_applicant(self, event_id: int) -> None:
         case_event_notify_by_id(event_id)
     except DatabaseError as exc:
         raise self.retry(exc=exc, countdown=60) from exc
+
+
+@shared_task(acks_late=True, name="permits.sweep_deadlines")
+def sweep_deadlines() -> dict[str, int]:
+    """The deadline sweep (for Celery beat, every DEADLINE_SWEEP_MINUTES): write the reminders now due."""
+    from permits.reminders import sweep_deadlines as sweep
+
+    return sweep().counts

@@ -6,6 +6,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +18,7 @@ from applications.attachment_views import attachments_context
 from applications.summary import build_summary
 from permits import services
 from permits.access import access_document, access_permit, is_signatory, permits_visible_to
+from permits.deadlines import case_clock, local_date
 from permits.decisions import applicant_permit_context
 from permits.display import DRAFT_NEXT_STEP, event_label, next_step, plain_state
 from permits.forms import WithdrawForm
@@ -102,6 +104,7 @@ def _case_page(
         "summary": build_summary(version.snapshot) if version else [],
         "documents": permit.documents.order_by("-version_number", "kind"),
         "events": events,
+        "clock": case_clock(permit, local_date(timezone.now())),
         "can_withdraw": permit.is_in_processing and not user.is_staff and is_signatory(user, permit),
         "withdraw_form": withdraw_form or WithdrawForm(),
         **attachments_context(user, permit.application),

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -239,6 +240,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 DECISION_TARGET_MONTHS = env_int("DECISION_TARGET_MONTHS", 3)
+# How often beat sweeps the deadlines for reminders (permits/reminders.py).
+DEADLINE_SWEEP_MINUTES = env_int("DEADLINE_SWEEP_MINUTES", 15)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # Celery: with no broker configured (the quick start) tasks run inline.
@@ -267,6 +270,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "permits-sweep-deadlines": {
+        "task": "permits.sweep_deadlines",
+        "schedule": DEADLINE_SWEEP_MINUTES * 60.0,
+        "options": {"expires": DEADLINE_SWEEP_MINUTES * 60 - 5},
+    },
+    "permits-expire-permits": {
+        "task": "permits.expire_permits",
+        "schedule": crontab(hour=0, minute=20),
+        "options": {"expires": 23 * 60 * 60},
     },
 }
 

@@ -54,8 +54,29 @@ def test_demo_has_drafts_and_cases_in_several_states(
     assert Application.objects.filter(status="draft").count() == 1
     assert set(Permit.objects.values_list("state", flat=True)) == {
         "submitted",
+        "supplement_requested",
         "technical_review",
         "withdrawn",
     }
     assert Consultation.objects.get().messages.count() == 2
     assert all(p.documents.filter(kind="receipt").exists() for p in Permit.objects.all())
+
+
+def test_demo_cases_are_on_the_clock_with_reminders(client, db, settings, tmp_path):
+    from notifications.models import Notification, NotificationKind
+    from permits.models import Permit, Reminder, ReminderKind
+
+    settings.DEMO_MODE = True
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert sorted(Reminder.objects.values_list("kind", flat=True)) == sorted(
+        [ReminderKind.TARGET_SOON, ReminderKind.OVERDUE, ReminderKind.REPLY_SOON]
+    )
+    for email, kind_count in [("officer@", 1), ("decision@", 1), ("signatory@", 1)]:
+        user = User.objects.get(email=f"{email}demo.vtj.test")
+        assert Notification.objects.filter(recipient=user, kind=NotificationKind.REMINDER).count() == kind_count
+    overdue = Permit.objects.get(reminders__kind=ReminderKind.OVERDUE)
+    client.force_login(User.objects.get(email="signatory@demo.vtj.test"))
+    page = client.get(f"/cases/{overdue.uuid}/").content.decode()
+    assert 'id="clock-heading"' in page and "<dd>100</dd>" in page

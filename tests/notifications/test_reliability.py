@@ -23,7 +23,7 @@ from notifications.models import Notification, NotificationKind, NotificationSta
 from notifications.services import notify, outbox_sweep
 from notifications.tasks import deliver
 from permits.deadlines import local_date
-from permits.models import Permit, PermitState
+from permits.models import Permit, PermitState, Reminder
 from tests.factories import MembershipFactory, OrganisationFactory, PermitFactory, UserFactory
 from tests.notifications.conftest import wait_for, wait_for_mail
 from tests.notifications.mailbox import SENDING, STALL, delivered_keys
@@ -199,3 +199,38 @@ def test_the_same_notification_written_twice_is_one_row_and_one_email(broker, st
     # Queueing the sent row again sends nothing.
     deliver.delay(first.pk)
     assert_each_sent_once(mailbox, ["test:idempotent"])
+
+
+def test_two_deadline_sweeps_on_two_workers_remind_once_each(broker, start_worker, mailbox, tmp_path):
+    from permits.tasks import sweep_deadlines
+    from tests.factories import StaffFactory
+
+    start_worker()
+    start_worker()
+    officer = StaffFactory(groups=["officer"])
+    organisation = OrganisationFactory()
+    today = local_date(timezone.now())
+    cases = [
+        PermitFactory(
+            application__organisation=organisation,
+            decision_due=today + timedelta(days=days),
+            assigned_to=officer,
+        )
+        for days in (0, 7, 14)
+    ]
+
+    # Beat and a manual run (or two beats by mistake) queue the sweep at the same moment.
+    sweep_deadlines.delay()
+    sweep_deadlines.delay()
+
+    logs = [tmp_path / "worker1.log", tmp_path / "worker2.log"]
+    wait_for(
+        lambda: sum(log.read_text().count("permits.sweep_deadlines[") for log in logs if log.exists()) >= 4,
+        timeout=45,
+        what="both sweeps to run",
+    )
+    reminders = Reminder.objects.filter(permit__in=cases)
+    assert sorted(reminders.values_list("permit_id", flat=True)) == sorted(case.pk for case in cases)
+    keys = [f"reminder:{reminder.pk}:{officer.pk}" for reminder in reminders]
+    wait_for_mail(mailbox, keys)
+    assert_each_sent_once(mailbox, keys)

@@ -180,3 +180,28 @@ def test_two_members_answer_the_same_supplement_at_once(officers):
     assert answered.state == SupplementState.ANSWERED
     assert answered.responded_by == winner.submitted_by
     assert PermitEvent.objects.filter(permit=permit, action="supplement_answered").count() == 1
+
+
+def test_two_deadline_sweeps_at_once_remind_once(officers, monkeypatch):
+    """The first sweep holds its transaction open after inserting; the second waits on the unique index."""
+    from notifications.models import Notification, NotificationKind
+    from permits import reminders
+
+    slow = reminders._REMIND[reminders.ReminderKind.TARGET_SOON]
+
+    def slowly(reminder):
+        slow(reminder)
+        time.sleep(0.3)
+
+    monkeypatch.setitem(reminders._REMIND, reminders.ReminderKind.TARGET_SOON, slowly)
+    officer = officers[0]
+    today = processing.default_respond_by() - timedelta(days=processing.SUPPLEMENT_DAYS)
+    cases = [PermitFactory(decision_due=today + timedelta(days=n), assigned_to=officer) for n in (1, 2)]
+
+    results = race(
+        lambda: reminders.sweep_deadlines(today=today), lambda: reminders.sweep_deadlines(today=today)
+    )
+
+    assert sorted(result.counts["target_soon"] for result in results) == [0, 2]
+    assert reminders.Reminder.objects.filter(permit__in=cases).count() == 2
+    assert Notification.objects.filter(recipient=officer, kind=NotificationKind.REMINDER).count() == 2

@@ -178,8 +178,8 @@ def test_case_page_queries_do_not_grow(client, member, organisation, size, djang
             sha256="0" * 64,
         )
     client.force_login(member)
-    # The page, its decision and supplement panels, and the header's unread notification count.
-    with django_assert_max_num_queries(18):
+    # The page, its clock, its decision and supplement panels, and the header's unread notification count.
+    with django_assert_max_num_queries(19):
         response = client.get(case_url(permit))
     assert response.status_code == 200
     assert len(response.context["events"]) == size
