@@ -75,7 +75,9 @@ def test_demo_cases_are_on_the_clock_with_reminders(client, db, settings, tmp_pa
     )
     for email, kind_count in [("officer@", 1), ("decision@", 1), ("signatory@", 1)]:
         user = User.objects.get(email=f"{email}demo.vtj.test")
-        assert Notification.objects.filter(recipient=user, kind=NotificationKind.REMINDER).count() == kind_count
+        assert (
+            Notification.objects.filter(recipient=user, kind=NotificationKind.REMINDER).count() == kind_count
+        )
     overdue = Permit.objects.get(reminders__kind=ReminderKind.OVERDUE)
     client.force_login(User.objects.get(email="signatory@demo.vtj.test"))
     page = client.get(f"/cases/{overdue.uuid}/").content.decode()
