@@ -1,8 +1,13 @@
 """Background work for cases: thin tasks that take ids and call the code that does the work."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import DatabaseError
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 
+from applications.models import ApplicationVersion
 from permits.models import Permit
 
 
@@ -41,3 +46,61 @@ def sweep_deadlines() -> dict[str, int]:
     from permits.reminders import sweep_deadlines as sweep
 
     return sweep().counts
+
+
+# A document younger than this may still be on its way from its first queueing.
+DOCUMENT_SWEEP_GRACE = timedelta(minutes=2)
+DOCUMENT_SWEEP_BATCH = 100
+
+
+@shared_task(acks_late=True, name="permits.sweep_documents")
+def sweep_documents() -> int:
+    """Queue again the PDFs whose first queueing was lost (a broker outage at the moment of the change).
+
+    Receipts of each case's latest application version and decisions without their PDF, older than the
+    grace; rendering is idempotent (one document per case, kind and version), so a PDF queued twice is
+    stored once. Returns how many were queued.
+    """
+    from permits.decisions import render_decision
+    from permits.models import Decision, DocumentKind, PermitDocument
+    from permits.workflow import enqueue
+
+    cutoff = timezone.now() - DOCUMENT_SWEEP_GRACE
+    latest = ApplicationVersion.objects.filter(application=OuterRef("application")).order_by("-number")
+    receipts = (
+        Permit.objects.annotate(
+            latest_number=Subquery(latest.values("number")[:1]),
+            latest_at=Subquery(latest.values("submitted_at")[:1]),
+            language=Subquery(latest.values("submitted_by__language")[:1]),
+        )
+        .filter(latest_at__lt=cutoff)
+        .exclude(
+            Exists(
+                PermitDocument.objects.filter(
+                    permit=OuterRef("pk"), kind=DocumentKind.RECEIPT, version_number=OuterRef("latest_number")
+                )
+            )
+        )
+        .values_list("pk", "language")[:DOCUMENT_SWEEP_BATCH]
+    )
+    decisions = (
+        Decision.objects.filter(decided_at__lt=cutoff)
+        .exclude(
+            Exists(
+                PermitDocument.objects.filter(
+                    permit=OuterRef("permit"),
+                    kind=DocumentKind.DECISION,
+                    created_at__gte=OuterRef("decided_at"),
+                )
+            )
+        )
+        .values_list("pk", flat=True)[:DOCUMENT_SWEEP_BATCH]
+    )
+    queued = 0
+    for permit_id, language in receipts:
+        enqueue(render_receipt, permit_id, language)
+        queued += 1
+    for decision_id in decisions:
+        enqueue(render_decision, decision_id)
+        queued += 1
+    return queued

@@ -276,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": DEADLINE_SWEEP_MINUTES * 60.0,
         "options": {"expires": DEADLINE_SWEEP_MINUTES * 60 - 5},
     },
+    "permits-sweep-documents": {
+        "task": "permits.sweep_documents",
+        "schedule": 300.0,
+        "options": {"expires": 295},
+    },
     "permits-expire-permits": {
         "task": "permits.expire_permits",
         "schedule": crontab(hour=0, minute=20),
