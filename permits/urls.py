@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/<uuid:uuid>/", views.document, name="document"),
     # Officers' side (and the applicant's answers to it), one module each.
     path("", include("permits.queue_urls")),
+    path("", include("permits.overview_urls")),
     path("", include("permits.case_urls")),
     path("", include("permits.decision_urls")),
 ]
