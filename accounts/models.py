@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -205,6 +206,114 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class FrameworkLicenceQuerySet(models.QuerySet["FrameworkLicence"]):
+    def valid_on(self, day: date) -> "FrameworkLicenceQuerySet":
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_until=None) | models.Q(valid_until__gte=day)
+        )
+
+
+class FrameworkLicence(models.Model):
+    """A company's framework licence: it may start permit applications for its clients within the scope.
+
+    The authority's registry administrators maintain licences in the admin. The scope lists the products,
+    data groups and purposes of use that applications filed under the licence may ask for.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    licensee = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="framework_licences", verbose_name=_("licensee")
+    )
+    number = models.CharField(_("licence number"), max_length=40, unique=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    products = models.ManyToManyField(
+        "applications.Product", related_name="+", verbose_name=_("products allowed")
+    )
+    data_groups = models.ManyToManyField(
+        "applications.DataGroup", related_name="+", verbose_name=_("data groups allowed")
+    )
+    purposes = models.ManyToManyField(
+        "applications.Purpose", related_name="+", verbose_name=_("purposes of use allowed")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = FrameworkLicenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("framework licence")
+        verbose_name_plural = _("framework licences")
+        ordering = ["licensee__name", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until=None) | models.Q(valid_until__gte=models.F("valid_from")),
+                name="licence_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.licensee.name})"
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
+
+
+class ClientMandateQuerySet(models.QuerySet["ClientMandate"]):
+    def active_on(self, day: date) -> "ClientMandateQuerySet":
+        """Mandates in force on `day` whose licensee holds a licence valid that day."""
+        licence = FrameworkLicence.objects.valid_on(day).filter(licensee=models.OuterRef("licensee"))
+        return self.filter(
+            models.Q(ends_on=None) | models.Q(ends_on__gte=day),
+            ended_at=None,
+            starts_on__lte=day,
+        ).filter(models.Exists(licence))
+
+
+class ClientMandate(models.Model):
+    """A client's power of attorney for a framework licensee to prepare and track its permit applications.
+
+    In force from `starts_on` until `ends_on` (if set) or until the client's administrator ends it
+    (`ended_at`); the licensee's access to the client's cases also needs a valid framework licence.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    licensee = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="client_mandates", verbose_name=_("licensee")
+    )
+    client = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="licensee_mandates", verbose_name=_("client")
+    )
+    power_of_attorney = models.FileField(_("power of attorney"), upload_to="mandates/%Y/", max_length=200)
+    power_of_attorney_name = models.CharField(_("file name"), max_length=200)
+    power_of_attorney_sha256 = models.CharField(_("SHA-256"), max_length=64)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = ClientMandateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client mandate")
+        verbose_name_plural = _("client mandates")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licensee", "client"],
+                condition=models.Q(ended_at=None),
+                name="one_open_mandate_per_licensee_and_client",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(licensee=models.F("client")), name="mandate_is_for_another_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licensee.name} → {self.client.name}"
 
 
 class AuditEvent(models.Model):

@@ -139,6 +139,19 @@ def invitation_create(
     """Invite someone by email. A pending invitation to the same address is replaced by this one."""
     organisation = _lock(organisation)
     _require_admin(organisation, inviter)
+    return invitation_send(
+        organisation=organisation, inviter=inviter, email=email, role=role, is_signatory=is_signatory
+    )
+
+
+def invitation_send(
+    *, organisation: Organisation, inviter: User, email: str, role: str, is_signatory: bool
+) -> Invitation:
+    """Write and email an invitation, in the caller's transaction, with the organisation row locked.
+
+    The caller has checked the inviter's right: an administrator of the organisation, or a framework
+    licensee inviting the representative of a new client organisation (applications/licensing.py).
+    """
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise PortalError(_("%(email)s is already a member of this organisation.") % {"email": email})

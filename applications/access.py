@@ -1,8 +1,9 @@
 """The only way a view gets an application, consultation or attachment.
 
 Not visible → 404, as if it did not exist. Visible but not allowed to change → 403.
-Organisation members see their organisation's applications and consultations; authority staff see
-submitted applications and every consultation, never another organisation's drafts.
+Organisation members see their organisation's applications and consultations; a framework licensee's
+members also the applications their organisation filed for a client under a mandate in force; authority
+staff see submitted applications and every consultation, never another organisation's drafts.
 """
 
 from uuid import UUID
@@ -11,18 +12,26 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.mandates import acting_for, is_licensee_acting
 from accounts.models import User
 from applications.models import Application, ApplicationStatus, Attachment, Consultation
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
+    """Staff: every submitted application. Others: their organisations' own, and those their licensee
+    organisation filed for a client while the mandate is in force (accounts/mandates.py)."""
     if user.is_staff:
         return Application.objects.exclude(status=ApplicationStatus.DRAFT)
-    return Application.objects.filter(organisation__memberships__user=user)
+    return Application.objects.filter(acting_for(user, organisation="organisation", filed_by="filed_by"))
 
 
 def is_member(user: User, application: Application) -> bool:
-    return not user.is_staff and application.organisation.memberships.filter(user=user).exists()
+    """Whether `user` may prepare the application: a member of the applicant, or its licensee acting for it."""
+    if user.is_staff:
+        return False
+    return application.organisation.memberships.filter(user=user).exists() or is_licensee_acting(
+        user, client_id=application.organisation_id, licensee_id=application.filed_by_id
+    )
 
 
 def access_application(user: User, uuid: UUID, *, write: bool = False) -> Application:

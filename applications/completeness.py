@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.mandates import valid_licence
 from applications.catalogue import MIN_JUSTIFICATION, MIN_SENSITIVE_JUSTIFICATION, SECURITY_THEMES
 from applications.models import Application, AttachmentKind
 
@@ -104,7 +105,51 @@ def missing_items(application: Application) -> list[Missing]:
                         "contacts", _("%(role)s: %(part)s is missing.") % {"role": label, "part": part_label}
                     )
                 )
+    missing.extend(licence_scope_problems(a))
     return missing
+
+
+def licence_scope_problems(application: Application) -> list[Missing]:
+    """What a licensee's application asks for outside the scope of its framework licence valid today."""
+    if application.filed_by_id is None:
+        return []
+    licence = valid_licence(application.filed_by)
+    if licence is None:
+        return [
+            Missing(
+                "purpose",
+                _("%(licensee)s holds no framework licence valid today, so it cannot file this application.")
+                % {"licensee": application.filed_by.name},
+            )
+        ]
+    problems = []
+    if application.product_id and not licence.products.filter(pk=application.product_id).exists():
+        problems.append(
+            Missing(
+                "purpose",
+                _("The product %(product)s is not covered by framework licence %(number)s.")
+                % {"product": application.product.name, "number": licence.number},
+            )
+        )
+    if application.purpose_id and not licence.purposes.filter(pk=application.purpose_id).exists():
+        problems.append(
+            Missing(
+                "purpose",
+                _("The purpose of use %(purpose)s is not covered by framework licence %(number)s.")
+                % {"purpose": application.purpose.name, "number": licence.number},
+            )
+        )
+    allowed = set(licence.data_groups.values_list("pk", flat=True))
+    for requested in application.requested_groups.all():
+        if requested.data_group_id not in allowed:
+            problems.append(
+                Missing(
+                    "data-groups",
+                    _("The data group %(group)s is not covered by framework licence %(number)s.")
+                    % {"group": requested.data_group.name, "number": licence.number},
+                )
+            )
+    return problems
 
 
 def snapshot(application: Application) -> dict:

@@ -355,3 +355,26 @@ class ApplicationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} v{self.number}"
+
+
+class ClientCommitment(models.Model):
+    """The client's confirmation of an application a framework licensee prepared for it.
+
+    Keeps the application exactly as confirmed (its snapshot and the snapshot's SHA-256): the application
+    can be submitted only while it is still the same, so any edit after the confirmation needs a new one.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="commitments")
+    confirmed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed"), auto_now_add=True)
+    snapshot = models.JSONField()
+    snapshot_sha256 = models.CharField(_("SHA-256 of the confirmed application"), max_length=64)
+
+    class Meta:
+        verbose_name = _("client commitment")
+        verbose_name_plural = _("client commitments")
+        ordering = ["application", "-confirmed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} confirmed {self.confirmed_at:%Y-%m-%d}"

@@ -11,15 +11,19 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.mandates import acting_for
 from accounts.models import Membership, User
 from permits.models import Permit, PermitDocument
 
 
 def permits_visible_to(user: User) -> QuerySet[Permit]:
-    """Cases `user` may see: every case for staff, the organisation's own cases for its members."""
+    """Cases `user` may see: every case for staff, the organisation's own cases for its members, and the
+    cases a licensee filed for its client to the licensee's members while the mandate is in force."""
     if user.is_staff:
         return Permit.objects.all()
-    return Permit.objects.filter(application__organisation__memberships__user=user)
+    return Permit.objects.filter(
+        acting_for(user, organisation="application__organisation", filed_by="application__filed_by")
+    )
 
 
 def is_signatory(user: User, permit: Permit) -> bool:

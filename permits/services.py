@@ -14,9 +14,11 @@ from django.utils.translation import ngettext
 from django_fsm import can_proceed
 
 from accounts.audit import audit
+from accounts.mandates import is_licensee_acting
 from accounts.models import Membership, User
 from accounts.services import PortalError
 from applications.completeness import Missing, missing_items, snapshot
+from applications.licensing import commitment_is_current
 from applications.models import Application, ApplicationStatus, ApplicationVersion
 from permits import tasks
 from permits.deadlines import decision_due_for, local_date
@@ -48,23 +50,40 @@ def _is_signatory(user: User, organisation_id: int) -> bool:
     return Membership.objects.filter(organisation_id=organisation_id, user=user, is_signatory=True).exists()
 
 
+def may_submit(user: User, application: Application) -> bool:
+    """A signatory of the applicant; for an application a licensee filed, also the licensee's members
+    acting for the client (the client's confirmation is checked separately)."""
+    return _is_signatory(user, application.organisation_id) or is_licensee_acting(
+        user, client_id=application.organisation_id, licensee_id=application.filed_by_id
+    )
+
+
 @transaction.atomic
 def application_submit(*, application: Application, user: User) -> Permit:
     """Submit a complete draft on the organisation's behalf and open its case.
 
     Freezes version 1 of the application, gives the case a reference number and a decision target
     date, queues the receipt PDF and writes the confirmation notifications in the submitter's language.
-    Only a signatory may submit. The application row is locked first, so a second submission of the same
+    Only a signatory may submit; an application a framework licensee filed for its client, also the
+    licensee's members, but only as the client last confirmed it. The application row is locked first, so a second submission of the same
     application (another tab, a double click) waits and then finds it already submitted.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if not _is_signatory(user, application.organisation_id):
+    if not may_submit(user, application):
         raise PortalError(_("Only a signatory of the organisation can submit the application."), status=403)
     if application.status != ApplicationStatus.DRAFT:
         raise PortalError(_("This application has already been submitted."), status=409)
     missing = missing_items(application)
     if missing:
         raise ApplicationIncomplete(missing)
+    if application.filed_by_id and not commitment_is_current(application):
+        raise PortalError(
+            _(
+                "The client has not confirmed the application as it is now. A signatory of the client "
+                "confirms it first, and again after every change."
+            ),
+            status=409,
+        )
 
     now = timezone.now()
     ApplicationVersion.objects.create(

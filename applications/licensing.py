@@ -1,0 +1,284 @@
+"""Framework licensees: starting an application for a client, and the client's commitment to it.
+
+A licensee's member starts the application for an existing client (a mandate in force) or a new one: the
+client organisation, the mandate with its power of attorney and, for a client nobody represents in the
+portal yet, an invitation for its representative (who becomes its administrator and signatory) are
+created with the draft. The licensee prepares the whole application; the client's signatory reviews it
+and confirms it (`ClientCommitment`, keeping the application as confirmed); only that very content can be
+submitted, so an edit after the confirmation needs a new one.
+"""
+
+import hashlib
+import json
+import secrets
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.audit import audit
+from accounts.mandates import valid_licence
+from accounts.models import (
+    ClientMandate,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    User,
+)
+from accounts.services import PortalError, invitation_send
+from accounts.validators import normalise_business_id, validate_business_id
+from applications.completeness import missing_items, snapshot
+from applications.models import Application, ApplicationStatus, ClientCommitment
+from applications.uploads import REJECTION_STATUS, inspect_upload
+
+# -- starting an application for a client ------------------------------------------------------------------
+
+
+def active_clients(licensee: Organisation) -> list[Organisation]:
+    """The clients `licensee` holds a mandate in force for, by name."""
+    mandates = ClientMandate.objects.active_on(timezone.localdate()).filter(licensee=licensee)
+    return list(Organisation.objects.filter(licensee_mandates__in=mandates).distinct().order_by("name"))
+
+
+class ClientApplicationForm(forms.Form):
+    """Pick an existing client, or enter a new one with its representative and power of attorney."""
+
+    client = forms.TypedChoiceField(
+        label=gettext_lazy("Client"), required=False, coerce=int, empty_value=None
+    )
+    business_id = forms.CharField(
+        label=gettext_lazy("Business ID of the new client"), required=False, max_length=20
+    )
+    name = forms.CharField(label=gettext_lazy("Name of the new client"), required=False, max_length=200)
+    representative_email = forms.EmailField(
+        label=gettext_lazy("Email address of the client's representative"),
+        required=False,
+        help_text=gettext_lazy(
+            "The representative is invited to the portal as the client's administrator and signatory, "
+            "reviews the application and confirms it."
+        ),
+    )
+    power_of_attorney = forms.FileField(
+        label=gettext_lazy("Power of attorney"),
+        required=False,
+        help_text=gettext_lazy("The client's signed authorisation for your company (PDF or image)."),
+    )
+    mandate_ends_on = forms.DateField(
+        label=gettext_lazy("Mandate valid until (optional)"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: object, clients: list[Organisation], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.clients = {client.pk: client for client in clients}
+        self.fields["client"].choices = [("", _("A new client"))] + [
+            (client.pk, f"{client.name} ({client.business_id})") for client in clients
+        ]
+
+    def clean_business_id(self) -> str:
+        value = self.cleaned_data["business_id"].strip()
+        if not value:
+            return ""
+        value = normalise_business_id(value)
+        validate_business_id(value)
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("client"):
+            data["client"] = self.clients.get(data["client"])
+            if data["client"] is None:
+                self.add_error("client", _("Choose one of your clients."))
+            return data
+        for name, message in [
+            ("business_id", _("Enter the client's Business ID.")),
+            ("name", _("Enter the client's name.")),
+            ("representative_email", _("Enter the representative's email address.")),
+            ("power_of_attorney", _("Attach the client's power of attorney.")),
+        ]:
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        ends_on = data.get("mandate_ends_on")
+        if ends_on and ends_on <= timezone.localdate():
+            self.add_error("mandate_ends_on", _("The mandate must be valid after today."))
+        return data
+
+
+def _require_licensee(user: User, licensee: Organisation) -> None:
+    if user.is_staff or not Membership.objects.filter(organisation=licensee, user=user).exists():
+        raise PortalError(
+            _("Only members of the licensee may start applications for its clients."), status=403
+        )
+    if valid_licence(licensee) is None:
+        raise PortalError(
+            _("%(name)s holds no framework licence valid today.") % {"name": licensee.name}, status=403
+        )
+
+
+@transaction.atomic
+def application_start_for_client(
+    *,
+    licensee: Organisation,
+    user: User,
+    client: Organisation | None = None,
+    business_id: str = "",
+    name: str = "",
+    representative_email: str = "",
+    power_of_attorney: UploadedFile | None = None,
+    mandate_ends_on: date | None = None,
+) -> Application:
+    """Start a draft for a client of `licensee`; for a new client, register it and its mandate first."""
+    _require_licensee(user, licensee)
+    if client is not None:
+        if client.pk not in {c.pk for c in active_clients(licensee)}:
+            raise PortalError(_("You hold no mandate in force for this client."), status=403)
+    else:
+        client = _register_client(
+            licensee=licensee,
+            user=user,
+            business_id=business_id,
+            name=name,
+            representative_email=representative_email,
+            power_of_attorney=power_of_attorney,
+            ends_on=mandate_ends_on,
+        )
+    application = Application.objects.create(organisation=client, created_by=user, filed_by=licensee)
+    audit(
+        actor=user,
+        action="application_created",
+        target=application,
+        organisation=client,
+        filed_by=licensee.business_id,
+    )
+    return application
+
+
+def _register_client(
+    *,
+    licensee: Organisation,
+    user: User,
+    business_id: str,
+    name: str,
+    representative_email: str,
+    power_of_attorney: UploadedFile | None,
+    ends_on: date | None,
+) -> Organisation:
+    """The client organisation (created if new), a mandate in force, and the representative's invitation."""
+    if power_of_attorney is None:
+        raise PortalError(_("Attach the client's power of attorney."), status=400)
+    business_id = normalise_business_id(business_id)
+    if business_id == licensee.business_id:
+        raise PortalError(_("A licensee cannot be its own client."), status=400)
+    client = Organisation.objects.select_for_update().filter(business_id=business_id).first()
+    if client is None:
+        client = Organisation.objects.create(
+            name=name.strip(),
+            business_id=business_id,
+            kind=OrganisationKind.COMPANY,
+            contact_email=representative_email.strip().lower(),
+        )
+        audit(actor=user, action="organisation_registered_for_client", target=client, organisation=client)
+    if ClientMandate.objects.filter(licensee=licensee, client=client, ended_at=None).exists():
+        raise PortalError(
+            _("You already hold a mandate for %(name)s: choose it from your clients.")
+            % {"name": client.name},
+            status=409,
+        )
+    try:
+        check = inspect_upload(power_of_attorney)
+    except ValidationError as exc:
+        raise PortalError(" ".join(exc.messages), status=REJECTION_STATUS.get(exc.code, 400)) from None
+    mandate = ClientMandate(
+        licensee=licensee,
+        client=client,
+        power_of_attorney_name=check.display_name,
+        power_of_attorney_sha256=check.sha256,
+        starts_on=timezone.localdate(),
+        ends_on=ends_on,
+        created_by=user,
+    )
+    mandate.power_of_attorney.save(
+        f"{secrets.token_hex(16)}.{check.extension}", power_of_attorney, save=False
+    )
+    mandate.save()
+    audit(
+        actor=user,
+        action="client_mandate_registered",
+        target=mandate,
+        organisation=client,
+        licensee=licensee.business_id,
+        sha256=check.sha256,
+    )
+    # Nobody represents the client in the portal yet: invite its representative as administrator and
+    # signatory. An organisation that has members already manages its own people; it sees the mandate
+    # on its page and may end it.
+    if not client.memberships.exists():
+        invitation_send(
+            organisation=client,
+            inviter=user,
+            email=representative_email,
+            role=MembershipRole.ADMIN,
+            is_signatory=True,
+        )
+    return client
+
+
+# -- the client's commitment ---------------------------------------------------------------------------------
+
+
+def content_hash(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def latest_commitment(application: Application) -> ClientCommitment | None:
+    return application.commitments.select_related("confirmed_by").first()
+
+
+def commitment_is_current(application: Application) -> bool:
+    """Whether the client has confirmed the application exactly as it is now."""
+    commitment = latest_commitment(application)
+    return commitment is not None and commitment.snapshot_sha256 == content_hash(snapshot(application))
+
+
+def is_client_signatory(user: User, application: Application) -> bool:
+    return Membership.objects.filter(
+        organisation_id=application.organisation_id, user=user, is_signatory=True
+    ).exists()
+
+
+@transaction.atomic
+def commitment_confirm(*, application: Application, user: User) -> ClientCommitment:
+    """The client's signatory confirms the licensee's prepared application as it now is."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.filed_by_id is None:
+        raise PortalError(_("Only applications a licensee prepared are confirmed by the client."), status=409)
+    if not is_client_signatory(user, application):
+        raise PortalError(
+            _("Only a signatory of the client organisation can confirm the application."), status=403
+        )
+    if application.status != ApplicationStatus.DRAFT:
+        raise PortalError(_("This application has already been submitted."), status=409)
+    if missing_items(application):
+        raise PortalError(
+            _("The application is not complete yet. Ask the licensee to complete it before you confirm it."),
+            status=409,
+        )
+    content = snapshot(application)
+    commitment = ClientCommitment.objects.create(
+        application=application, confirmed_by=user, snapshot=content, snapshot_sha256=content_hash(content)
+    )
+    audit(
+        actor=user,
+        action="application_confirmed_by_client",
+        target=application,
+        organisation=application.organisation,
+        sha256=commitment.snapshot_sha256,
+    )
+    return commitment
