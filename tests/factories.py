@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
@@ -172,3 +174,48 @@ class PermitFactory(factory.django.DjangoModelFactory):
             submitted_by=application.created_by,
             snapshot=snapshot(application),
         )
+
+
+class FrameworkLicenceFactory(factory.django.DjangoModelFactory):
+    """A licence valid from a year ago until next year; by default its scope is the whole active catalogue."""
+
+    class Meta:
+        model = "accounts.FrameworkLicence"
+        skip_postgeneration_save = True
+
+    licensee = factory.SubFactory(OrganisationFactory)
+    number = factory.Sequence(lambda n: f"RL-{n + 1:04d}")
+    valid_from = factory.LazyFunction(lambda: _today() - timedelta(days=365))
+    valid_until = factory.LazyFunction(lambda: _today() + timedelta(days=365))
+
+    @factory.post_generation
+    def scope(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """`scope=False` leaves the scope empty; otherwise every active product, data group and purpose."""
+        from applications.models import DataGroup, Product, Purpose
+
+        if not create or extracted is False:
+            return
+        self.products.set(Product.objects.filter(is_active=True))
+        self.data_groups.set(DataGroup.objects.filter(is_active=True))
+        self.purposes.set(Purpose.objects.filter(is_active=True))
+
+
+class ClientMandateFactory(factory.django.DjangoModelFactory):
+    """A mandate in force since today, with a small PDF as the power of attorney."""
+
+    class Meta:
+        model = "accounts.ClientMandate"
+
+    licensee = factory.SubFactory(OrganisationFactory)
+    client = factory.SubFactory(OrganisationFactory)
+    power_of_attorney = factory.django.FileField(filename="valtakirja.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    power_of_attorney_name = "valtakirja.pdf"
+    power_of_attorney_sha256 = "0" * 64
+    starts_on = factory.LazyFunction(lambda: _today())
+    created_by = factory.SubFactory(UserFactory)
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
