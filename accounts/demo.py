@@ -29,6 +29,25 @@ ORGANISATIONS = [
         "city": "Tampere",
         "contact_email": "kirjaamo@mallila.example",
     },
+    # A framework licensee (its licence and clients come with the demo cases) and one of its clients.
+    {
+        "business_id": "1618033-3",
+        "name": "Kehystieto Oy",
+        "kind": OrganisationKind.COMPANY,
+        "street_address": "Ratapihantie 11",
+        "postal_code": "00520",
+        "city": "Helsinki",
+        "contact_email": "asiakkaat@kehystieto.example",
+    },
+    {
+        "business_id": "2000001-6",
+        "name": "Asiakas Alfa Oy",
+        "kind": OrganisationKind.COMPANY,
+        "street_address": "Kauppakatu 3",
+        "postal_code": "40100",
+        "city": "Jyväskylä",
+        "contact_email": "toimisto@alfa.example",
+    },
 ]
 
 # (email, full name, organisation Business ID or None, role, signatory, staff groups)
@@ -36,6 +55,8 @@ PEOPLE = [
     ("admin@demo.vtj.test", "Aino Admin", "5908301-5", MembershipRole.ADMIN, True, []),
     ("signatory@demo.vtj.test", "Sami Signatory", "5908301-5", MembershipRole.MEMBER, True, []),
     ("member@demo.vtj.test", "Minna Member", "5908301-5", MembershipRole.MEMBER, False, []),
+    ("licensee@demo.vtj.test", "Lauri Licensee", "1618033-3", MembershipRole.ADMIN, True, []),
+    ("client@demo.vtj.test", "Kaisa Client", "2000001-6", MembershipRole.ADMIN, True, []),
     ("officer@demo.vtj.test", "Olli Officer", None, None, False, [StaffGroup.OFFICER]),
     (
         "decision@demo.vtj.test",

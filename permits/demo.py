@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import FrameworkLicence, Organisation, User
+from applications import licensing
 from applications import services as application_services
 from applications.catalogue import SECURITY_THEME_CODES
 from applications.consultations import consultation_open, consultation_post
@@ -81,6 +83,11 @@ def _complete(application: Application, user: User) -> Application:
 
 @transaction.atomic
 def seed() -> None:
+    _seed_applicant()
+    _seed_licensee()
+
+
+def _seed_applicant() -> None:
     organisation = Organisation.objects.get(business_id="5908301-5")
     if organisation.applications.exists():
         return
@@ -193,3 +200,55 @@ def _submitted_days_ago(organisation: Organisation, member: User, signatory: Use
     ApplicationVersion.objects.filter(application=application).update(submitted_at=then)
     PermitEvent.objects.filter(permit=permit).update(at=then)
     return Permit.objects.get(pk=permit.pk)
+
+
+POWER_OF_ATTORNEY = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _seed_licensee() -> None:
+    """Kehystieto Oy holds a framework licence and has two clients: Asiakas Alfa Oy, whose signatory
+    confirmed the prepared application (submitted), and Asiakas Beeta Oy, new to the portal, whose
+    representative is invited and whose complete application waits for the confirmation."""
+    licensee = Organisation.objects.get(business_id="1618033-3")
+    if FrameworkLicence.objects.filter(licensee=licensee).exists():
+        return
+    licence = FrameworkLicence.objects.create(
+        licensee=licensee,
+        number="RL-2026-0007",
+        valid_from=timezone.localdate() - timedelta(days=200),
+        valid_until=timezone.localdate() + timedelta(days=3 * 365),
+    )
+    licence.products.set(Product.objects.filter(code__in=["KYSELYRAJAPINTA", "VTJKYSELY"]))
+    licence.purposes.set(Purpose.objects.filter(is_active=True))
+    licence.data_groups.set(DataGroup.objects.filter(is_active=True, is_sensitive=False))
+    seller = User.objects.get(email="licensee@demo.vtj.test")
+
+    def power_of_attorney() -> SimpleUploadedFile:
+        return SimpleUploadedFile("valtakirja.pdf", POWER_OF_ATTORNEY, content_type="application/pdf")
+
+    alfa = Organisation.objects.get(business_id="2000001-6")
+    confirmed = licensing.application_start_for_client(
+        licensee=licensee,
+        user=seller,
+        business_id=alfa.business_id,
+        name=alfa.name,
+        representative_email="client@demo.vtj.test",
+        power_of_attorney=power_of_attorney(),
+    )
+    _complete(confirmed, seller)
+    client_signatory = User.objects.get(email="client@demo.vtj.test")
+    licensing.commitment_confirm(application=confirmed, user=client_signatory)
+    services.application_submit(application=confirmed, user=seller)
+
+    waiting = licensing.application_start_for_client(
+        licensee=licensee,
+        user=seller,
+        business_id="2000002-4",
+        name="Asiakas Beeta Oy",
+        representative_email="edustaja@beeta.example",
+        power_of_attorney=power_of_attorney(),
+    )
+    _complete(waiting, seller)

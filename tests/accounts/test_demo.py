@@ -51,7 +51,7 @@ def test_demo_has_drafts_and_cases_in_several_states(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
     call_command("seed_demo")
-    assert Application.objects.filter(status="draft").count() == 1
+    assert Application.objects.filter(status="draft", filed_by=None).count() == 1
     assert set(Permit.objects.values_list("state", flat=True)) == {
         "submitted",
         "supplement_requested",
@@ -82,3 +82,26 @@ def test_demo_cases_are_on_the_clock_with_reminders(client, db, settings, tmp_pa
     client.force_login(User.objects.get(email="signatory@demo.vtj.test"))
     page = client.get(f"/cases/{overdue.uuid}/").content.decode()
     assert 'id="clock-heading"' in page and "<dd>100</dd>" in page
+
+
+def test_demo_has_a_licensee_with_two_clients(client, db, settings, tmp_path):
+    from accounts.models import ClientMandate, FrameworkLicence
+    from applications.licensing import commitment_is_current
+    from applications.models import Application
+    from permits.models import Permit
+
+    settings.DEMO_MODE = True
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo")
+    licensee = Organisation.objects.get(business_id="1618033-3")
+    assert FrameworkLicence.objects.filter(licensee=licensee).count() == 1
+    clients = sorted(ClientMandate.objects.filter(licensee=licensee).values_list("client__name", flat=True))
+    assert clients == ["Asiakas Alfa Oy", "Asiakas Beeta Oy"]
+    submitted = Permit.objects.get(application__filed_by=licensee)
+    assert submitted.application.organisation.name == "Asiakas Alfa Oy"
+    waiting = Application.objects.get(filed_by=licensee, status="draft")
+    assert waiting.organisation.invitations.pending().get().email == "edustaja@beeta.example"
+    assert not commitment_is_current(waiting)
+    client.force_login(User.objects.get(email="licensee@demo.vtj.test"))
+    assert client.get(f"/cases/{submitted.uuid}/").status_code == 200
