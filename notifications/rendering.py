@@ -9,7 +9,7 @@ def render_email(*, template: str, language: str, context: dict) -> tuple[str, s
     """Render emails/<template>_{subject.txt,body.txt,body.html} in `language`: (subject, text, html)."""
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL}
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        text = render_to_string(f"emails/{template}_body.txt", context)
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context, using="text").split())
+        text = render_to_string(f"emails/{template}_body.txt", context, using="text")
         html = render_to_string(f"emails/{template}_body.html", context)
     return subject, text, html

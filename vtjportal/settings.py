@@ -126,6 +126,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Plain-text emails and subjects: the same templates directory, without HTML escaping
+    # (an organisation called "Meikäläinen & Co" must not arrive as "Meikäläinen &amp; Co").
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {

@@ -420,3 +420,19 @@ def test_an_invitation_is_emailed_even_to_someone_who_switched_invitations_off(
             is_signatory=False,
         )
     assert len(mail.outbox) == 1
+
+
+def test_text_parts_are_not_html_escaped_but_the_html_part_is(db):
+    from notifications.rendering import render_email
+
+    context = {
+        "event": {"note": "Lisätkää <liite> & perustelu."},
+        "label": "Täydennyspyyntö",
+        "permit": {"reference": "VTJ/2026/000001"},
+        "organisation": {"name": "Meikäläinen & Co"},
+        "case_url": "http://127.0.0.1:8000/cases/x/",
+    }
+    subject, text, html = render_email(template="case_event", language="fi", context=context)
+    assert "Meikäläinen & Co" in text and "Lisätkää <liite> & perustelu." in text
+    assert "&amp;" not in text and "&amp;" not in subject
+    assert "Meikäläinen &amp; Co" in html and "&lt;liite&gt;" in html
