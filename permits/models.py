@@ -105,6 +105,10 @@ class Permit(models.Model):
                 name="permit_queue_idx",
             ),
             models.Index(fields=["state", "decision_due", "id"], name="permit_state_due_idx"),
+            # The deadline overview's decisions of the last 13 months.
+            models.Index(
+                fields=["decided_at"], condition=models.Q(decided_at__isnull=False), name="permit_decided_idx"
+            ),
         ]
         permissions = [
             ("process_permit", _("Can process permit cases")),
