@@ -184,6 +184,12 @@ class ApplicationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
 
 
+class ApplicationKind(models.TextChoices):
+    NEW = "new", _("New permit")
+    AMENDMENT = "amendment", _("Amendment of a permit")
+    RENEWAL = "renewal", _("Renewal of a permit")
+
+
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def drafts(self) -> "ApplicationQuerySet":
         return self.filter(status=ApplicationStatus.DRAFT)
@@ -211,6 +217,18 @@ class Application(models.Model):
         blank=True,
         related_name="applications",
         verbose_name=_("consultation"),
+    )
+    kind = models.CharField(
+        _("kind of application"), max_length=10, choices=ApplicationKind.choices, default=ApplicationKind.NEW
+    )
+    # An amendment or renewal: the permit it changes or renews (that permit stays in force meanwhile).
+    amends = models.ForeignKey(
+        "permits.Permit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendment_applications",
+        verbose_name=_("amends the permit"),
     )
     renewal_of = models.ForeignKey(
         "self",

@@ -20,6 +20,7 @@ PLAIN_STATE: dict[str, Promise] = {
     S.WITHDRAWN: _("Withdrawn by the applicant"),
     S.REVOKED: _("Permit revoked"),
     S.EXPIRED: _("Permit expired"),
+    S.APPLIED: _("Granted: the permit was amended accordingly"),
 }
 
 WAITING = _("Nothing for now: the agency is processing the application.")
@@ -38,6 +39,7 @@ NEXT_STEP: dict[str, Promise] = {
     S.WITHDRAWN: _("Nothing: the case is closed."),
     S.REVOKED: _("Nothing: the case is closed."),
     S.EXPIRED: _("Nothing: the case is closed."),
+    S.APPLIED: _("Nothing: the case is closed."),
 }
 
 DRAFT_NEXT_STEP = _("Complete the application and have a signatory submit it.")

@@ -21,6 +21,7 @@ class PermitState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
+    APPLIED = "applied", _("Applied to the permit")
 
 
 S = PermitState
@@ -30,7 +31,7 @@ IN_PROCESSING = [S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.NEGOTIATION, S.TECHNICAL
 DECIDABLE = [S.SUBMITTED, S.NEGOTIATION, S.TECHNICAL_REVIEW]
 # A permit in force.
 IN_FORCE = [S.GRANTED, S.TERMS_ACCEPTED, S.TESTING, S.PRODUCTION]
-CLOSED = [S.REJECTED, S.WITHDRAWN, S.REVOKED, S.EXPIRED]
+CLOSED = [S.REJECTED, S.WITHDRAWN, S.REVOKED, S.EXPIRED, S.APPLIED]
 
 
 class Permit(models.Model):
@@ -178,6 +179,11 @@ class Permit(models.Model):
 
     @transition(field=state, source=IN_FORCE, target=S.EXPIRED)
     def expire(self, *, at) -> None:
+        self.closed_at = at
+
+    @transition(field=state, source=S.GRANTED, target=S.APPLIED)
+    def apply_to_permit(self, *, at) -> None:
+        """An amendment or renewal case, once granted, becomes a new version of the permit it amends."""
         self.closed_at = at
 
 
@@ -443,3 +449,129 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.permit_id} {self.kind} {self.due:%Y-%m-%d}"
+
+
+class PermitVersion(models.Model):
+    """The permit as granted at one time: version 1 by the original decision, then one per amendment.
+
+    `snapshot` holds what the decision fixed (data groups, purpose, conditions, validity, the technical
+    description), so that the permit page can show field by field what each amendment changed.
+    """
+
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The amendment or renewal case whose grant made this version (none for version 1).
+    source_case = models.ForeignKey(
+        Permit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("amendment case"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    snapshot = models.JSONField()
+
+    class Meta:
+        verbose_name = _("permit version")
+        verbose_name_plural = _("permit versions")
+        ordering = ["permit", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["permit", "number"], name="permit_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id} v{self.number}"
+
+
+class ChangeKind(models.TextChoices):
+    ORGANISATION = "organisation", _("Organisation details (such as name or Business ID after a merger)")
+    OPERATIONS = "operations", _("Operations")
+    PURPOSE = "purpose", _("Purpose of use")
+    TECHNICAL = "technical", _("Technical implementation or hosting")
+    CONTACTS = "contacts", _("Contact persons")
+    OTHER = "other", _("Other")
+
+
+class ChangeState(models.TextChoices):
+    RECEIVED = "received", _("Received, waiting for handling")
+    INFO_REQUESTED = "info_requested", _("More information requested")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    AMENDMENT_REQUIRED = "amendment_required", _("Amendment required")
+    REVOCATION_PROPOSED = "revocation_proposed", _("Revocation proposed")
+    PERMIT_REVOKED = "permit_revoked", _("Permit revoked")
+
+
+class ChangeNotification(models.Model):
+    """A permit holder's notification of a change; `<permit reference>/M<number>`, handled by an officer."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="change_notifications")
+    number = models.PositiveIntegerField(_("number"))
+    kind = models.CharField(_("kind of change"), max_length=20, choices=ChangeKind.choices)
+    description = models.TextField(_("description"))
+    effective_on = models.DateField(_("effective date"))
+    # For a change of contact persons: the new contacts ({"technical": {"name": …, "email": …, "phone": …}}).
+    contacts = models.JSONField(_("new contact persons"), default=dict, blank=True)
+    filed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed"), auto_now_add=True)
+    due = models.DateField(_("handling target date"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=ChangeState.choices, default=ChangeState.RECEIVED, db_index=True
+    )
+    assigned_to = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("officer")
+    )
+    info_request = models.TextField(_("information requested"), blank=True)
+    info_respond_by = models.DateField(_("reply by"), null=True, blank=True)
+    info_response = models.TextField(_("response"), blank=True)
+    handled_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handling_note = models.TextField(_("handling note"), blank=True)
+    amendment = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("amendment"),
+    )
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("change notification")
+        verbose_name_plural = _("change notifications")
+        ordering = ["due", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["permit", "number"], name="change_notification_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"{self.permit.reference}/M{self.number}"
+
+
+class ChangeAttachment(models.Model):
+    """A file attached to a change notification, checked and stored as application attachments are."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    change = models.ForeignKey(ChangeNotification, on_delete=models.CASCADE, related_name="attachments")
+    display_name = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(upload_to="changes/%Y/", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change notification attachment")
+        verbose_name_plural = _("change notification attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name

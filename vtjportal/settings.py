@@ -249,6 +249,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 DECISION_TARGET_MONTHS = env_int("DECISION_TARGET_MONTHS", 3)
+# Handling target of a change notification: its filing date (Helsinki) plus this many days.
+CHANGE_NOTIFICATION_TARGET_DAYS = env_int("CHANGE_NOTIFICATION_TARGET_DAYS", 30)
 # How often beat sweeps the deadlines for reminders (permits/reminders.py).
 DEADLINE_SWEEP_MINUTES = env_int("DEADLINE_SWEEP_MINUTES", 15)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
