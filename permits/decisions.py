@@ -456,6 +456,13 @@ def decision_make(*, permit: Permit, decision_maker: User, revision: int | None)
     draft.decided_at = now
     draft.verification_code = new_verification_code()
     draft.save(update_fields=["decision_maker", "decided_at", "verification_code"])
+    if granting:
+        from permits.amendments import amendment_apply, ensure_first_version
+
+        if locked.application.amends_id:
+            amendment_apply(case=locked, decision=draft, actor=decision_maker)
+        else:
+            ensure_first_version(locked)
     decision_id = draft.pk
     transaction.on_commit(lambda: enqueue(render_decision, decision_id))
     return draft

@@ -21,8 +21,9 @@ from applications.completeness import Missing, missing_items, snapshot
 from applications.licensing import commitment_is_current
 from applications.models import Application, ApplicationStatus, ApplicationVersion
 from permits import tasks
+from permits.amendments import amendment_reference
 from permits.deadlines import decision_due_for, local_date
-from permits.models import Permit, PermitEvent, PermitState, SupplementRequest, SupplementState
+from permits.models import IN_FORCE, Permit, PermitEvent, PermitState, SupplementRequest, SupplementState
 from permits.notifications import event_notify, officer_event_notify
 from permits.references import next_reference
 from permits.workflow import enqueue
@@ -85,6 +86,8 @@ def application_submit(*, application: Application, user: User) -> Permit:
             status=409,
         )
 
+    if application.amends_id and application.amends.state not in IN_FORCE:
+        raise PortalError(_("The permit this application amends is no longer in force."), status=409)
     now = timezone.now()
     ApplicationVersion.objects.create(
         application=application,
@@ -98,7 +101,9 @@ def application_submit(*, application: Application, user: User) -> Permit:
     application.save(update_fields=["status", "submitted_at", "updated_at"])
     permit = Permit.objects.create(
         application=application,
-        reference=next_reference(local_date(now).year),
+        reference=amendment_reference(application)
+        if application.amends_id
+        else next_reference(local_date(now).year),
         submitted_at=now,
         decision_due=decision_due_for(now),
         last_activity_at=now,

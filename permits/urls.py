@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("permits.overview_urls")),
     path("", include("permits.case_urls")),
     path("", include("permits.decision_urls")),
+    path("", include("permits.amendment_urls")),
 ]

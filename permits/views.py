@@ -18,6 +18,7 @@ from applications.attachment_views import attachments_context
 from applications.summary import build_summary
 from permits import services
 from permits.access import access_document, access_permit, is_signatory, permits_visible_to
+from permits.amendments import amendment_context
 from permits.deadlines import case_clock, local_date
 from permits.decisions import applicant_permit_context
 from permits.display import DRAFT_NEXT_STEP, event_label, next_step, plain_state
@@ -110,6 +111,7 @@ def _case_page(
         **attachments_context(user, permit.application),
         **applicant_case_context(user, permit, events),
         **applicant_permit_context(user, permit),
+        **amendment_context(user, permit),
         **(extra or {}),
     }
     return render(request, "permits/case.html", context, status=status)

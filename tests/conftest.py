@@ -38,12 +38,17 @@ MIGRATION_DATA = [
     ("applications.Product", "applications.migrations.0002_seed_catalogue", "seed"),
     ("auth.Group", "accounts.migrations.0002_staff_groups_and_audit_guard", "create_staff_groups"),
     ("auth.Group", "permits.migrations.0002_staff_permissions", "grant"),
+    ("auth.Group", "accounts.migrations.0004_licence_permissions", "grant"),
 ]
 
 
 @pytest.fixture(autouse=True)
 def _migration_data(request):
-    """Tests on transactions flush the tables afterwards; put back what the data migrations created."""
+    """Tests on transactions flush the tables afterwards; put back what the data migrations created.
+
+    Runs for tests that use the database through a fixture they name (`db`, or one that needs it); a test
+    that reaches people only through `request.getfixturevalue` must name `db` too.
+    """
     if "_django_db_helper" not in request.fixturenames:
         return
     request.getfixturevalue("_django_db_helper")

@@ -60,7 +60,7 @@ def test_anonymous_is_sent_to_sign_in(client, db):
 
 
 @pytest.mark.parametrize("persona", ["member", "signatory", "outsider", "registry_admin"])
-def test_others_than_officers_get_a_readable_403(client, request, persona):
+def test_others_than_officers_get_a_readable_403(db, client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(OVERVIEW)
     assert response.status_code == 403
@@ -68,7 +68,7 @@ def test_others_than_officers_get_a_readable_403(client, request, persona):
 
 
 @pytest.mark.parametrize("persona", ["officer", "decision_maker"])
-def test_officers_and_decision_makers_see_the_overview(client, request, persona):
+def test_officers_and_decision_makers_see_the_overview(db, client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(OVERVIEW)
     assert response.status_code == 200
