@@ -14,7 +14,12 @@ from applications import services
 from applications.access import access_application, consultations_visible_to
 from applications.attachment_views import attachments_context
 from applications.catalogue import SECTION_SLUGS, SECTIONS
-from applications.completeness import missing_items, security_report_required, snapshot
+from applications.completeness import (
+    licence_scope_problems,
+    missing_items,
+    security_report_required,
+    snapshot,
+)
 from applications.forms import (
     ContactsForm,
     DataGroupsForm,
@@ -164,6 +169,8 @@ def _render_step(
         "step_number": index + 1,
         "previous": SECTION_SLUGS[index - 1] if index else None,
         "security_required": security_report_required(application),
+        # A licensee's application: what of this step its framework licence does not cover.
+        "scope_problems": [item for item in licence_scope_problems(application) if item.section == section],
     }
     if section == "purpose":
         context["purposes"] = Purpose.objects.filter(is_active=True).prefetch_related("prohibitions")
