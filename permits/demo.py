@@ -1,19 +1,19 @@
 """Demo applications and cases for the quick start, in several states. Idempotent."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import FrameworkLicence, Organisation, User
+from accounts.models import FrameworkLicence, Membership, MembershipRole, Organisation, User
 from applications import licensing
 from applications import services as application_services
 from applications.catalogue import SECURITY_THEME_CODES
 from applications.consultations import consultation_open, consultation_post
-from applications.models import Application, ApplicationVersion, DataGroup, Product, Purpose
-from permits import processing, services
-from permits.deadlines import decision_due_for, local_date
+from applications.models import Application, ApplicationVersion, DataGroup, Product, Purpose, TermsVersion
+from permits import amendments, decisions, processing, services
+from permits.deadlines import HELSINKI, decision_due_for, local_date
 from permits.models import Permit, PermitEvent, SupplementRequest
 from permits.reminders import sweep_deadlines
 
@@ -85,6 +85,7 @@ def _complete(application: Application, user: User) -> Application:
 def seed() -> None:
     _seed_applicant()
     _seed_licensee()
+    _seed_amended_permit()
 
 
 def _seed_applicant() -> None:
@@ -192,7 +193,8 @@ def _submitted_days_ago(organisation: Organisation, member: User, signatory: Use
         application_services.application_create(organisation=organisation, user=member), member
     )
     permit = services.application_submit(application=application, user=signatory)
-    then = timezone.now() - timedelta(days=days)
+    # Noon in Helsinki `days` calendar days ago (not 24-hour days: a DST change may lie between).
+    then = datetime.combine(local_date(timezone.now()) - timedelta(days=days), time(12), tzinfo=HELSINKI)
     Permit.objects.filter(pk=permit.pk).update(
         submitted_at=then, decision_due=decision_due_for(then), last_activity_at=then
     )
@@ -252,3 +254,70 @@ def _seed_licensee() -> None:
         power_of_attorney=power_of_attorney(),
     )
     _complete(waiting, seller)
+
+
+def _seed_amended_permit() -> None:
+    """Mallilan kunta's permit in production, amended once (a new hosting provider, one more data group):
+    version 2 of the permit, granted in case <reference>/A1."""
+    organisation = Organisation.objects.get(business_id="6613186-3")
+    if organisation.applications.exists():
+        return
+    officer = User.objects.get(email="officer@demo.vtj.test")
+    decider = User.objects.get(email="decision@demo.vtj.test")
+    signatory, _created = User.objects.get_or_create(
+        email="kirjaamo@mallila.example", defaults={"full_name": "Kalle Kirjaaja"}
+    )
+    Membership.objects.get_or_create(
+        organisation=organisation,
+        user=signatory,
+        defaults={"role": MembershipRole.ADMIN, "is_signatory": True},
+    )
+    application = _complete(
+        application_services.application_create(organisation=organisation, user=signatory), signatory
+    )
+    permit = services.application_submit(application=application, user=signatory)
+    permit = _grant(permit, officer, decider)
+    terms = TermsVersion.objects.in_force()
+    permit = decisions.permit_accept_terms(
+        permit=permit, user=signatory, revision=permit.revision, terms_version=terms
+    )
+    permit = decisions.permit_open_testing(
+        permit=permit, officer=officer, revision=permit.revision, note="Testitunnukset toimitettu."
+    )
+    permit = decisions.permit_report_tests(
+        permit=permit, user=signatory, revision=permit.revision, note="Testit läpi."
+    )
+    permit = decisions.permit_confirm_production(permit=permit, officer=officer, revision=permit.revision)
+
+    amendment = amendments.amendment_start(permit=permit, user=signatory)
+    save = application_services.application_save_section
+    groups = dict(amendment.requested_groups.values_list("data_group__code", "justification"))
+    groups["KOTIKUNTA"] = "Kotikunta tarvitaan, jotta perintäkirje ohjataan oikealle kunnan yksikölle."
+    save(application=amendment, user=signatory, section="data-groups", data={"data_groups": groups})
+    save(
+        application=amendment,
+        user=signatory,
+        section="technical",
+        data={
+            "hosting_description": "Palvelu siirretty Pilvipalvelu Oy:n konesaliin Espoossa; ei muita alihankkijoita."
+        },
+    )
+    case = services.application_submit(application=amendment, user=signatory)
+    _grant(case, officer, decider)
+
+
+def _grant(permit: Permit, officer: User, decider: User) -> Permit:
+    """An officer drafts a grant of every requested data group; another decision maker makes it."""
+    decisions.decision_draft_grant(
+        permit=permit,
+        presenter=officer,
+        revision=permit.revision,
+        granted_groups=[r.data_group for r in permit.application.requested_groups.all()],
+        conditions="\n".join(f"– {condition}" for condition in decisions.STANDARD_CONDITIONS),
+        valid_from=timezone.localdate(),
+        valid_until=timezone.localdate() + timedelta(days=3 * 365),
+    )
+    decisions.decision_make(
+        permit=permit, decision_maker=decider, revision=Permit.objects.get(pk=permit.pk).revision
+    )
+    return Permit.objects.get(pk=permit.pk)

@@ -57,6 +57,8 @@ def test_demo_has_drafts_and_cases_in_several_states(
         "supplement_requested",
         "technical_review",
         "withdrawn",
+        "production",
+        "applied",
     }
     assert Consultation.objects.get().messages.count() == 2
     assert all(p.documents.filter(kind="receipt").exists() for p in Permit.objects.all())
@@ -105,3 +107,17 @@ def test_demo_has_a_licensee_with_two_clients(client, db, settings, tmp_path):
     assert not commitment_is_current(waiting)
     client.force_login(User.objects.get(email="licensee@demo.vtj.test"))
     assert client.get(f"/cases/{submitted.uuid}/").status_code == 200
+
+
+def test_demo_has_a_permit_amended_to_version_2(client, db, settings, tmp_path):
+    from permits.models import Permit
+
+    settings.DEMO_MODE = True
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo")
+    permit = Permit.objects.get(application__organisation__business_id="6613186-3", application__amends=None)
+    assert permit.state == "production"
+    assert list(permit.versions.values_list("number", flat=True)) == [1, 2]
+    assert permit.granted_groups.filter(code="KOTIKUNTA").exists()
+    assert Permit.objects.get(application__amends=permit).state == "applied"
