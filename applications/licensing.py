@@ -14,7 +14,6 @@ import secrets
 from datetime import date
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +34,7 @@ from accounts.services import PortalError, invitation_send
 from accounts.validators import normalise_business_id, validate_business_id
 from applications.completeness import missing_items, snapshot
 from applications.models import Application, ApplicationStatus, ClientCommitment
-from applications.uploads import REJECTION_STATUS, inspect_upload
+from applications.uploads import checked_upload
 
 # -- starting an application for a client ------------------------------------------------------------------
 
@@ -191,10 +190,7 @@ def _register_client(
             % {"name": client.name},
             status=409,
         )
-    try:
-        check = inspect_upload(power_of_attorney)
-    except ValidationError as exc:
-        raise PortalError(" ".join(exc.messages), status=REJECTION_STATUS.get(exc.code, 400)) from None
+    check = checked_upload(power_of_attorney)
     mandate = ClientMandate(
         licensee=licensee,
         client=client,

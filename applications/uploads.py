@@ -306,6 +306,14 @@ class AttachmentForm(forms.Form):
 REJECTION_STATUS = {"too_large": 413, "unsupported_type": 415}
 
 
+def checked_upload(uploaded: File) -> UploadCheck:
+    """`inspect_upload` for services: a refused file is a PortalError with the status above."""
+    try:
+        return inspect_upload(uploaded)
+    except ValidationError as exc:
+        raise PortalError(" ".join(exc.messages), status=REJECTION_STATUS.get(exc.code, 400)) from None
+
+
 def _lock_for_change(application: Application, user: User) -> Application:
     """Lock the application so that adding, removing and submitting happen one at a time; check the rules."""
     application = (
@@ -336,10 +344,7 @@ def attachment_add(
     taken = set(application.attachments.values_list("display_name", flat=True))
     if len(taken) >= MAX_ATTACHMENTS:
         raise PortalError(too_many_message())
-    try:
-        check = inspect_upload(uploaded)
-    except ValidationError as exc:
-        raise PortalError(" ".join(exc.messages), status=REJECTION_STATUS.get(exc.code, 400)) from None
+    check = checked_upload(uploaded)
     attachment = Attachment(
         application=application,
         kind=kind,
