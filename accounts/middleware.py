@@ -68,11 +68,23 @@ class StaffIdleTimeoutMiddleware:
 
 
 def must_use_mfa(user) -> bool:
-    """Staff always; organisation members when any of their organisations requires it."""
-    return user.is_staff or Membership.objects.filter(user=user, organisation__require_mfa=True).exists()
+    """Staff always; organisation members when any of their organisations requires it.
+
+    The signed-in user of a request carries the answer, read with the user row (accounts/backends.py).
+    """
+    if user.is_staff:
+        return True
+    required = getattr(user, "mfa_required_by_organisation", None)
+    if required is not None:
+        return required
+    return Membership.objects.filter(user=user, organisation__require_mfa=True).exists()
 
 
 def has_authenticator(user) -> bool:
+    """Whether the user has a TOTP authenticator (for the signed-in user, read with the user row)."""
+    known = getattr(user, "has_totp_authenticator", None)
+    if known is not None:
+        return known
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
