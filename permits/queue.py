@@ -284,7 +284,7 @@ def _counts(*, user: User, filters: QueueFilters, today: date) -> QuerySet:
         .values("state")
         .annotate(
             choice_kind=Value("count", output_field=text),
-            n=Count("pk"),
+            n=Count("*"),
             choice_label=Value("", output_field=text),
             choice_rank=Value(0, output_field=IntegerField()),
         )
