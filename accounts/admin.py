@@ -1,9 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent, Invitation, Membership, Organisation, User
+from accounts.audit import audit
+from accounts.models import (
+    AuditEvent,
+    ClientMandate,
+    FrameworkLicence,
+    Invitation,
+    Membership,
+    Organisation,
+    User,
+)
 
 admin.site.site_header = _("VTJ data permits – administration")
 admin.site.site_title = _("VTJ data permits")
@@ -55,6 +67,80 @@ class InvitationAdmin(admin.ModelAdmin):
     ]
     search_fields = ["email", "organisation__name"]
     readonly_fields = ["token_hash", "created_at", "accepted_at", "accepted_by", "invited_by"]
+
+
+class LicenceValidityFilter(admin.SimpleListFilter):
+    """Valid today, not yet valid, or expired (Helsinki date)."""
+
+    title = _("validity")
+    parameter_name = "validity"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("valid", _("Valid today")), ("future", _("Not yet valid")), ("expired", _("Expired"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        if self.value() == "valid":
+            return queryset.valid_on(today)
+        if self.value() == "future":
+            return queryset.filter(valid_from__gt=today)
+        if self.value() == "expired":
+            return queryset.filter(valid_until__lt=today)
+        return queryset
+
+
+@admin.register(FrameworkLicence)
+class FrameworkLicenceAdmin(admin.ModelAdmin):
+    """Registry administrators maintain licences; a licence is ended by its end date, never deleted."""
+
+    list_display = ["number", "licensee", "valid_from", "valid_until"]
+    list_filter = [LicenceValidityFilter]
+    search_fields = ["number", "licensee__name", "licensee__business_id"]
+    list_select_related = ["licensee"]
+    autocomplete_fields = ["licensee"]
+    filter_horizontal = ["products", "data_groups", "purposes"]
+    readonly_fields = ["created_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: list, change: bool) -> None:
+        """Audit the licence with its scope, once the scope (many-to-many) is saved too."""
+        super().save_related(request, form, formsets, change)
+        licence = form.instance
+        audit(
+            actor=request.user,
+            action="framework_licence_changed" if change else "framework_licence_added",
+            target=licence,
+            organisation=licence.licensee,
+            number=licence.number,
+            valid_from=licence.valid_from,
+            valid_until=licence.valid_until,
+            products=sorted(licence.products.values_list("code", flat=True)),
+            data_groups=sorted(licence.data_groups.values_list("code", flat=True)),
+            purposes=sorted(licence.purposes.values_list("code", flat=True)),
+        )
+
+
+@admin.register(ClientMandate)
+class ClientMandateAdmin(admin.ModelAdmin):
+    """Read-only: a mandate is the client's own; the licensee registers it and the client's admin ends it."""
+
+    list_display = ["licensee", "client", "starts_on", "ends_on", "ended_at"]
+    list_filter = ["ends_on", "ended_at"]
+    search_fields = ["licensee__name", "licensee__business_id", "client__name", "client__business_id"]
+    list_select_related = ["licensee", "client"]
+    # The file itself is handed out only by the portal's access-checked download.
+    exclude = ["power_of_attorney"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(AuditEvent)
