@@ -49,3 +49,17 @@ def licensee_memberships(user: User) -> list[Membership]:
         licensee=OuterRef("organisation")
     )
     return list(Membership.objects.filter(user=user).filter(Exists(licensed)).select_related("organisation"))
+
+
+def licences_of(organisation: Organisation) -> list[FrameworkLicence]:
+    """The organisation's framework licences, latest first, with their scope and `valid_today` set."""
+    today = timezone.localdate()
+    licences = list(
+        organisation.framework_licences.order_by("-valid_from").prefetch_related(
+            "products", "data_groups", "purposes"
+        )
+    )
+    for licence in licences:
+        licence.valid_today = licence.is_valid_on(today)
+        licence.not_yet_valid = licence.valid_from > today
+    return licences

@@ -23,6 +23,7 @@ from accounts.forms import (
     OrganisationForm,
     ProfileForm,
 )
+from accounts.mandates import licences_of
 from accounts.models import Invitation, MembershipRole, Organisation
 from accounts.services import PortalError
 
@@ -153,6 +154,7 @@ def _organisation_page(
         "invitations": organisation.invitations.pending().select_related("invited_by") if is_admin else [],
         "invitation_form": invitation_form or InvitationForm(),
         "role_choices": MembershipRole.choices,
+        "licences": licences_of(organisation),
     }
     return render(request, "accounts/organisation_detail.html", context, status=status)
 
