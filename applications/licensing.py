@@ -11,17 +11,21 @@ submitted, so an edit after the confirmation needs a new one.
 import hashlib
 import json
 import secrets
-from datetime import date
+import time
+from datetime import date, timedelta
 
 from django import forms
+from django.conf import settings
+from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit
-from accounts.mandates import valid_licence
+from accounts.mandates import is_licensee_acting, valid_licence
 from accounts.models import (
     ClientMandate,
     Membership,
@@ -35,6 +39,8 @@ from accounts.validators import normalise_business_id, validate_business_id
 from applications.completeness import missing_items, snapshot
 from applications.models import Application, ApplicationStatus, ClientCommitment
 from applications.uploads import checked_upload
+from notifications.models import Notification, NotificationKind
+from notifications.services import notify
 
 # -- starting an application for a client ------------------------------------------------------------------
 
@@ -249,9 +255,27 @@ def is_client_signatory(user: User, application: Application) -> bool:
     ).exists()
 
 
+class CommitmentForm(forms.Form):
+    """The client's signatory confirms the application as the page showed it (its `content_hash`)."""
+
+    sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+
+
+def may_submit(user: User, application: Application) -> bool:
+    """A signatory of the applicant; for an application a licensee filed, also the licensee's members
+    acting for the client (the client's confirmation is checked separately: `commitment_is_current`)."""
+    return is_client_signatory(user, application) or is_licensee_acting(
+        user, client_id=application.organisation_id, licensee_id=application.filed_by_id
+    )
+
+
 @transaction.atomic
-def commitment_confirm(*, application: Application, user: User) -> ClientCommitment:
-    """The client's signatory confirms the licensee's prepared application as it now is."""
+def commitment_confirm(*, application: Application, user: User, seen_sha256: str = "") -> ClientCommitment:
+    """The client's signatory confirms the licensee's prepared application as it now is.
+
+    `seen_sha256` is the `content_hash` of the application as the page showed it to the signatory: if the
+    licensee changed it meanwhile, nothing is confirmed (409), so a signatory never confirms unseen content.
+    """
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.filed_by_id is None:
         raise PortalError(_("Only applications a licensee prepared are confirmed by the client."), status=409)
@@ -267,6 +291,11 @@ def commitment_confirm(*, application: Application, user: User) -> ClientCommitm
             status=409,
         )
     content = snapshot(application)
+    if seen_sha256 and content_hash(content) != seen_sha256:
+        raise PortalError(
+            _("The application changed while you were reviewing it. Review it again before you confirm it."),
+            status=409,
+        )
     commitment = ClientCommitment.objects.create(
         application=application, confirmed_by=user, snapshot=content, snapshot_sha256=content_hash(content)
     )
@@ -278,3 +307,128 @@ def commitment_confirm(*, application: Application, user: User) -> ClientCommitm
         sha256=commitment.snapshot_sha256,
     )
     return commitment
+
+
+# -- asking the client to confirm ----------------------------------------------------------------------------
+
+CONFIRMATION_REQUEST_SALT = "applications.licensing.confirmation_request"
+# A page offering the button stays usable this long; after it the licensee reloads the page.
+CONFIRMATION_REQUEST_MAX_AGE = timedelta(days=1)
+
+
+def confirmation_request_token(application: Application) -> str:
+    """A signed token for the "Ask the client to confirm" form: the application and when the page was shown."""
+    return signing.dumps(
+        {"a": str(application.uuid), "t": time.time_ns() // 1_000_000}, salt=CONFIRMATION_REQUEST_SALT
+    )
+
+
+class ConfirmationRequestForm(forms.Form):
+    """The licensee asks the client's signatories to confirm; the token tells one page's request apart."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=200)
+
+    def __init__(self, *args: object, application: Application, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+        if not self.is_bound:
+            self.initial["token"] = confirmation_request_token(application)
+
+    def clean_token(self) -> int:
+        """The time (milliseconds since the epoch) the page with the button was shown."""
+        try:
+            data = signing.loads(
+                self.cleaned_data["token"],
+                salt=CONFIRMATION_REQUEST_SALT,
+                max_age=CONFIRMATION_REQUEST_MAX_AGE,
+            )
+        except signing.BadSignature:
+            data = {}
+        if not isinstance(data, dict) or data.get("a") != str(self.application.uuid):
+            raise forms.ValidationError(_("The page was out of date. Reload it and try again."))
+        return int(data["t"])
+
+
+def client_signatories(application: Application) -> list[User]:
+    """The active signatories of the client organisation, who confirm the application."""
+    return list(
+        User.objects.filter(
+            memberships__organisation_id=application.organisation_id,
+            memberships__is_signatory=True,
+            is_active=True,
+        ).order_by("pk")
+    )
+
+
+@transaction.atomic
+def confirmation_request(*, application: Application, user: User, asked_at: int) -> list[Notification]:
+    """A member of the licensee asks the client's signatories to review and confirm the prepared draft.
+
+    Each signatory gets one notification (in the portal, and by email as they choose) in their own
+    language, keyed by the application, the signatory and `asked_at`, the signed time the page with the
+    button was shown (`ConfirmationRequestForm`). So a double click, or a form sent twice, tells nobody
+    twice, while asking again later, from the page shown afresh, does tell them again. The application row
+    is locked: a second request from the same page waits for the first and then finds its notifications.
+    """
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("organisation", "filed_by")
+        .get(pk=application.pk)
+    )
+    if application.filed_by_id is None:
+        raise PortalError(_("Only applications a licensee prepared are confirmed by the client."), status=409)
+    if not is_licensee_acting(
+        user, client_id=application.organisation_id, licensee_id=application.filed_by_id
+    ):
+        raise PortalError(
+            _("Only members of the licensee that prepared the application can ask the client to confirm it."),
+            status=403,
+        )
+    if application.status != ApplicationStatus.DRAFT:
+        raise PortalError(_("This application has already been submitted."), status=409)
+    if missing_items(application):
+        raise PortalError(_("Complete the application before you ask the client to confirm it."), status=409)
+    if commitment_is_current(application):
+        raise PortalError(_("The client has already confirmed the application as it is now."), status=409)
+    signatories = client_signatories(application)
+    if not signatories:
+        raise PortalError(
+            _(
+                "%(name)s has no signatory in the portal yet. Its representative becomes one on accepting "
+                "the invitation."
+            )
+            % {"name": application.organisation.name},
+            status=409,
+        )
+    keys = {s.pk: f"confirmation_request:{application.pk}:{s.pk}:{asked_at}" for s in signatories}
+    already = list(Notification.objects.filter(idempotency_key__in=keys.values()))
+    if already:
+        return already
+    url = settings.SITE_URL + reverse("applications:confirm", args=[application.uuid])
+    written = []
+    for signatory in signatories:
+        notification = notify(
+            kind=NotificationKind.SUBMISSION,
+            template="confirmation_request",
+            context={
+                "application": application,
+                "client": application.organisation,
+                "licensee": application.filed_by,
+                "asked_by": user,
+                "confirm_url": url,
+            },
+            language=signatory.language,
+            key=keys[signatory.pk],
+            link=url,
+            user=signatory,
+        )
+        if notification is not None:
+            written.append(notification)
+    audit(
+        actor=user,
+        action="client_confirmation_requested",
+        target=application,
+        organisation=application.organisation,
+        recipients=[s.pk for s in signatories],
+    )
+    return written

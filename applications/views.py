@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.context import active_membership
 from accounts.services import PortalError
-from applications import services
+from applications import licensing, services
 from applications.access import access_application, consultations_visible_to
 from applications.attachment_views import attachments_context
 from applications.catalogue import SECTION_SLUGS, SECTIONS
@@ -28,6 +28,7 @@ from applications.forms import (
     SecurityForm,
     TechnicalForm,
 )
+from applications.licensing_views import commitment_context
 from applications.models import Application, AttachmentKind, Purpose
 from applications.summary import build_summary
 from applications.uploads import AttachmentForm
@@ -190,6 +191,8 @@ def _render_step(
 def _review(request: HttpRequest, application: Application) -> HttpResponse:
     steps, missing = _navigation(application, "review")
     membership = application.organisation.memberships.filter(user=request.user).first()
+    content = snapshot(application)
+    is_signatory = bool(membership and membership.is_signatory)
     context = {
         "application": application,
         "steps": steps,
@@ -198,7 +201,16 @@ def _review(request: HttpRequest, application: Application) -> HttpResponse:
         "step_number": len(SECTIONS),
         "previous": SECTION_SLUGS[-2],
         "missing": missing,
-        "summary": build_summary(snapshot(application)),
-        "is_signatory": bool(membership and membership.is_signatory),
+        "summary": build_summary(content),
+        "is_signatory": is_signatory,
+        "can_submit": is_signatory,
     }
+    if application.filed_by_id and application.is_draft:
+        # Prepared by a licensee: submitted by its members or the client's signatories, and only as the
+        # client last confirmed it.
+        context.update(commitment_context(request.user, application, content))
+        context["may_submit"] = licensing.may_submit(request.user, application)
+        context["can_submit"] = context["may_submit"] and context["commitment_current"]
+        if context["is_licensee_member"] and not missing and not context["commitment_current"]:
+            context["confirmation_request_form"] = licensing.ConfirmationRequestForm(application=application)
     return render(request, "applications/step_review.html", context)

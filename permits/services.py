@@ -14,11 +14,10 @@ from django.utils.translation import ngettext
 from django_fsm import can_proceed
 
 from accounts.audit import audit
-from accounts.mandates import is_licensee_acting
 from accounts.models import Membership, User
 from accounts.services import PortalError
 from applications.completeness import Missing, missing_items, snapshot
-from applications.licensing import commitment_is_current
+from applications.licensing import commitment_is_current, may_submit
 from applications.models import Application, ApplicationStatus, ApplicationVersion
 from permits import tasks
 from permits.amendments import amendment_reference
@@ -49,14 +48,6 @@ class ApplicationIncomplete(PortalError):
 
 def _is_signatory(user: User, organisation_id: int) -> bool:
     return Membership.objects.filter(organisation_id=organisation_id, user=user, is_signatory=True).exists()
-
-
-def may_submit(user: User, application: Application) -> bool:
-    """A signatory of the applicant; for an application a licensee filed, also the licensee's members
-    acting for the client (the client's confirmation is checked separately)."""
-    return _is_signatory(user, application.organisation_id) or is_licensee_acting(
-        user, client_id=application.organisation_id, licensee_id=application.filed_by_id
-    )
 
 
 @transaction.atomic
