@@ -1,8 +1,10 @@
 """The organisation a signed-in user is acting for."""
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
+from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import FrameworkLicence, Membership
 
 SESSION_KEY = "active_organisation"
 
@@ -14,6 +16,14 @@ def user_memberships(request: HttpRequest) -> list[Membership]:
             list(
                 Membership.objects.filter(user=user)
                 .select_related("organisation")
+                # For the licensee's menu entry, in the same query rather than one more on every page.
+                .annotate(
+                    holds_valid_licence=Exists(
+                        FrameworkLicence.objects.valid_on(timezone.localdate()).filter(
+                            licensee=OuterRef("organisation")
+                        )
+                    )
+                )
                 .order_by("organisation__name")
             )
             # Authority staff never belong to an organisation (the services refuse it): no query for them.
