@@ -200,8 +200,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "VTJ-lupapalvelu"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 
-# Sessions are read from the cache (Redis in production) and written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions stay in the database only (not cached_db): every signed-in page would otherwise fail, or wait for
+# the socket timeout, while Redis is down, and a sign-out during an outage could not remove the cached copy.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
