@@ -86,8 +86,7 @@ def test_a_deactivated_user_is_signed_out(client, member):
 
 
 def test_a_signed_in_page_reads_only_the_user(client, officer, django_assert_max_num_queries):
-    """Session (from the cache), two-factor check and unread count cost no queries of their own; the
-    session comes from the database only if the cache lost it."""
+    """The session and the user: the two-factor check and the unread count cost no queries of their own."""
     client.force_login(officer)
     client.get(reverse("accessibility"))  # the idle-timeout stamp is written once a minute
     with django_assert_max_num_queries(2):
