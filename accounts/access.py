@@ -3,10 +3,11 @@
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from accounts.models import Invitation, Membership, Organisation, User
+from accounts.models import ClientMandate, Invitation, Membership, Organisation, User
 
 
 def organisations_visible_to(user: User) -> QuerySet[Organisation]:
@@ -49,3 +50,27 @@ def access_invitation(user: User, uuid: UUID, *, manage: bool = False) -> Invita
     if manage and not is_org_admin(user, invitation.organisation):
         raise PermissionDenied
     return invitation
+
+
+def mandates_visible_to(user: User) -> QuerySet[ClientMandate]:
+    """Mandates `user` may see (and whose power of attorney they may download): those given by their
+    organisation, those given to it while in force, and every mandate for the authority's case handlers."""
+    if user.is_staff:
+        if user.has_perm("permits.process_permit"):
+            return ClientMandate.objects.all()
+        return ClientMandate.objects.none()
+    client_member = Membership.objects.filter(user=user, organisation=OuterRef("client"))
+    in_force = ClientMandate.objects.active_on(timezone.localdate()).filter(
+        pk=OuterRef("pk"), licensee__memberships__user=user
+    )
+    return ClientMandate.objects.filter(Q(Exists(client_member)) | Q(Exists(in_force)))
+
+
+def access_mandate(user: User, uuid: UUID, *, manage: bool = False) -> ClientMandate:
+    """Return the mandate if `user` may see it; `manage` (ending it) needs an admin of the client."""
+    mandate = get_object_or_404(
+        mandates_visible_to(user).select_related("licensee", "client", "ended_by"), uuid=uuid
+    )
+    if manage and not is_org_admin(user, mandate.client):
+        raise PermissionDenied
+    return mandate

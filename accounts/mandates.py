@@ -63,3 +63,18 @@ def licences_of(organisation: Organisation) -> list[FrameworkLicence]:
         licence.valid_today = licence.is_valid_on(today)
         licence.not_yet_valid = licence.valid_from > today
     return licences
+
+
+def mandates_given_by(client: Organisation) -> list[ClientMandate]:
+    """The client's mandates for licensees, latest first, each with `in_force` set (in force today, and
+    its licensee holds a valid licence) and `expired` (its end date has passed without anyone ending it)."""
+    today = timezone.localdate()
+    in_force = ClientMandate.objects.active_on(today).filter(pk=OuterRef("pk"))
+    mandates = list(
+        client.licensee_mandates.annotate(in_force=Exists(in_force))
+        .select_related("licensee")
+        .order_by("-starts_on", "-created_at")
+    )
+    for mandate in mandates:
+        mandate.expired = mandate.ended_at is None and mandate.ends_on is not None and mandate.ends_on < today
+    return mandates

@@ -23,7 +23,7 @@ from accounts.forms import (
     OrganisationForm,
     ProfileForm,
 )
-from accounts.mandates import licences_of
+from accounts.mandates import licences_of, mandates_given_by
 from accounts.models import Invitation, MembershipRole, Organisation
 from accounts.services import PortalError
 
@@ -155,6 +155,13 @@ def _organisation_page(
         "invitation_form": invitation_form or InvitationForm(),
         "role_choices": MembershipRole.choices,
         "licences": licences_of(organisation),
+        # The licensees acting for the organisation, to its members and to the authority's case handlers.
+        "client_mandates": (
+            mandates_given_by(organisation)
+            if any(m.user_id == request.user.pk for m in memberships)
+            or (request.user.is_staff and request.user.has_perm("permits.process_permit"))
+            else []
+        ),
     }
     return render(request, "accounts/organisation_detail.html", context, status=status)
 

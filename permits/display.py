@@ -58,6 +58,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "submitted": _("Application submitted"),
     "assigned": _("Case assigned to an officer"),
     "withdrawn": _("Application withdrawn"),
+    "mandate_ended": _("Mandate of the licensee ended"),
     "grant_drafted": _("Grant drafted"),
     "rejection_drafted": _("Rejection drafted"),
     "draft_discarded": _("Draft decision discarded"),

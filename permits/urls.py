@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("permits.case_urls")),
     path("", include("permits.decision_urls")),
     path("", include("permits.amendment_urls")),
+    path("", include("permits.mandate_urls")),
 ]
