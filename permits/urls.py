@@ -14,6 +14,7 @@ urlpatterns = [
     # Officers' side (and the applicant's answers to it), one module each.
     path("", include("permits.queue_urls")),
     path("", include("permits.overview_urls")),
+    path("", include("permits.licensee_urls")),
     path("", include("permits.case_urls")),
     path("", include("permits.decision_urls")),
     path("", include("permits.amendment_urls")),
