@@ -19,6 +19,7 @@ from accounts.models import (
     User,
 )
 from accounts.notifications import invitation_notify
+from accounts.signals import organisation_changed
 
 
 class PortalError(Exception):
@@ -128,6 +129,9 @@ def organisation_update(
         target=organisation,
         organisation=organisation,
         changes=changes,
+    )
+    organisation_changed.send(
+        sender=Organisation, organisation=organisation, actor=actor, fields=sorted(changes)
     )
     return organisation
 
@@ -304,6 +308,13 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         role=membership.role,
     )
     membership.delete()
+    organisation_changed.send(
+        sender=Organisation,
+        organisation=organisation,
+        actor=actor,
+        fields=["member_removed"],
+        removed_email=membership.user.email,
+    )
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.mandates import acting_for
 from accounts.models import Membership, User
-from permits.models import Permit, PermitDocument
+from permits.models import ChangeAttachment, ChangeNotification, Permit, PermitDocument
 
 
 def permits_visible_to(user: User) -> QuerySet[Permit]:
@@ -51,3 +51,20 @@ def access_document(user: User, uuid: UUID) -> PermitDocument:
     document = get_object_or_404(PermitDocument.objects.select_related("permit"), uuid=uuid)
     document.permit = access_permit(user, document.permit.uuid)
     return document
+
+
+def access_change(user: User, uuid: UUID, *, write: bool = False) -> ChangeNotification:
+    """Return a change notification if `user` may see its permit (through `access_permit`); otherwise 404.
+
+    `write` (handling it) needs an officer's permission.
+    """
+    change = get_object_or_404(ChangeNotification.objects.select_related("permit"), uuid=uuid)
+    change.permit = access_permit(user, change.permit.uuid, write=write)
+    return change
+
+
+def access_change_attachment(user: User, uuid: UUID) -> ChangeAttachment:
+    """Return a change notification's attachment if `user` may see the permit; otherwise 404."""
+    attachment = get_object_or_404(ChangeAttachment.objects.select_related("change__permit"), uuid=uuid)
+    attachment.change = access_change(user, attachment.change.uuid)
+    return attachment

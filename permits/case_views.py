@@ -24,6 +24,7 @@ from applications.attachment_views import attachments_context
 from permits import processing, views
 from permits.access import access_permit
 from permits.amendments import amendment_context
+from permits.changes import officer_changes_context
 from permits.deadlines import local_date
 from permits.decisions import officer_decision_context
 from permits.display import event_label
@@ -96,6 +97,7 @@ def officer_case_page(
         **officer_decision_context(user, permit, bound=decision_bound),
         **clock_context(user, permit, today, bound.get("target")),
         **amendment_context(user, permit),
+        **officer_changes_context(permit),
         "permit": permit,
         "application": application,
         "versions": history,

@@ -81,6 +81,14 @@ EVENT_LABELS: dict[str, Promise] = {
     "note_added": _("Internal note added"),
     "target_extended": _("Decision target date extended"),
     "reply_by_passed": _("No answer by the reply-by date"),
+    "change_notified": _("Change notified"),
+    "change_acknowledged": _("Change notification acknowledged"),
+    "change_info_requested": _("The agency asked for more information about a change"),
+    "change_info_answered": _("More information about a change given"),
+    "change_amendment_required": _("The agency requires an amendment of the permit for a change"),
+    "change_revocation_proposed": _("Revocation of the permit proposed for a change"),
+    "change_revocation_declined": _("Proposed revocation declined"),
+    "change_permit_revoked": _("Permit revoked for a change"),
 }
 
 

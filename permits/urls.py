@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("permits.decision_urls")),
     path("", include("permits.amendment_urls")),
     path("", include("permits.mandate_urls")),
+    path("", include("permits.change_urls")),
 ]

@@ -19,6 +19,7 @@ from applications.summary import build_summary
 from permits import services
 from permits.access import access_document, access_permit, is_signatory, permits_visible_to
 from permits.amendments import amendment_context
+from permits.changes import applicant_changes_context
 from permits.deadlines import case_clock, local_date
 from permits.decisions import applicant_permit_context
 from permits.display import DRAFT_NEXT_STEP, event_label, next_step, plain_state
@@ -112,6 +113,7 @@ def _case_page(
         **applicant_case_context(user, permit, events),
         **applicant_permit_context(user, permit),
         **amendment_context(user, permit),
+        **applicant_changes_context(user, permit),
         **(extra or {}),
     }
     return render(request, "permits/case.html", context, status=status)
