@@ -62,7 +62,7 @@ from permits.models import (
     Permit,
     PermitEvent,
 )
-from permits.notifications import staff_with_perm
+from permits.notifications import officers_of, staff_with_perm
 from permits.workflow import change_case, is_decision_maker, is_holder_member, is_officer
 
 logger = logging.getLogger(__name__)
@@ -535,7 +535,7 @@ def change_answer_info(*, change: ChangeNotification, user: User, response: str)
         apply=apply,
     )
     staff = [locked.assigned_to] if locked.assigned_to_id and locked.assigned_to.is_active else None
-    staff_notify(event, locked, staff if staff else _officers_of(permit))
+    staff_notify(event, locked, staff or officers_of(permit))
     return locked
 
 
@@ -684,12 +684,6 @@ def change_decline_revocation(
 
 def officer_change_url(change: ChangeNotification) -> str:
     return settings.SITE_URL + reverse("permits:officer_change", args=[change.uuid])
-
-
-def _officers_of(permit: Permit) -> list[User]:
-    from permits.notifications import officers_of
-
-    return officers_of(permit)
 
 
 def staff_notify(event: PermitEvent, change: ChangeNotification, users: Iterable[User]) -> list[Notification]:
