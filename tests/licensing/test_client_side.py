@@ -203,6 +203,12 @@ def edit_purpose(client, user, draft: Application, text: str) -> None:
     assert response.status_code == 302
 
 
+def test_the_client_dashboard_points_to_the_confirmation(client, world, member):
+    client.force_login(member)
+    page = client.get(reverse("permits:dashboard")).content.decode()
+    assert confirm_url(world["draft"]) in page
+
+
 # -- submitting only as confirmed ---------------------------------------------------------------------------
 
 
