@@ -24,6 +24,7 @@ from accounts.services import PortalError
 from applications.uploads import TXT
 from permits import changes
 from permits.access import access_change, access_change_attachment, access_permit
+from permits.amendments import may_amend
 from permits.changes import (
     AcknowledgeForm,
     AmendmentForm,
@@ -118,6 +119,13 @@ def _change_page(
     for event in events:
         event.label = event_label(event)
     can_answer = change.state == C.INFO_REQUESTED and changes.may_answer_change(user, change)
+    # The amendment an officer required: the holder continues the draft, or follows the case it became.
+    amendment = change.amendment if change.amendment_id else None
+    amendment_case = (
+        Permit.objects.filter(application=amendment).only("uuid", "reference").first()
+        if amendment is not None and amendment.status != "draft"
+        else None
+    )
     context = {
         "change": change,
         "permit": change.permit,
@@ -127,6 +135,9 @@ def _change_page(
         "events": events,
         "can_answer": can_answer,
         "answer_form": answer_form or InfoAnswerForm(),
+        "amendment": amendment,
+        "amendment_case": amendment_case,
+        "can_amend": amendment is not None and may_amend(user, change.permit),
     }
     return render(request, "permits/change.html", context, status=status)
 
