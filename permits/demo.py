@@ -6,15 +6,22 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import FrameworkLicence, Membership, MembershipRole, Organisation, User
+from accounts.models import (
+    FrameworkLicence,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from applications import licensing
 from applications import services as application_services
 from applications.catalogue import SECURITY_THEME_CODES
 from applications.consultations import consultation_open, consultation_post
 from applications.models import Application, ApplicationVersion, DataGroup, Product, Purpose, TermsVersion
-from permits import amendments, decisions, processing, services
+from permits import amendments, changes, decisions, processing, services
 from permits.deadlines import HELSINKI, decision_due_for, local_date
-from permits.models import Permit, PermitEvent, SupplementRequest
+from permits.models import ChangeKind, ChangeNotification, Permit, PermitEvent, SupplementRequest
 from permits.reminders import sweep_deadlines
 
 TEXT = {
@@ -86,6 +93,7 @@ def seed() -> None:
     _seed_applicant()
     _seed_licensee()
     _seed_amended_permit()
+    _seed_change_notifications()
 
 
 def _seed_applicant() -> None:
@@ -272,22 +280,7 @@ def _seed_amended_permit() -> None:
         user=signatory,
         defaults={"role": MembershipRole.ADMIN, "is_signatory": True},
     )
-    application = _complete(
-        application_services.application_create(organisation=organisation, user=signatory), signatory
-    )
-    permit = services.application_submit(application=application, user=signatory)
-    permit = _grant(permit, officer, decider)
-    terms = TermsVersion.objects.in_force()
-    permit = decisions.permit_accept_terms(
-        permit=permit, user=signatory, revision=permit.revision, terms_version=terms
-    )
-    permit = decisions.permit_open_testing(
-        permit=permit, officer=officer, revision=permit.revision, note="Testitunnukset toimitettu."
-    )
-    permit = decisions.permit_report_tests(
-        permit=permit, user=signatory, revision=permit.revision, note="Testit läpi."
-    )
-    permit = decisions.permit_confirm_production(permit=permit, officer=officer, revision=permit.revision)
+    permit = _in_production(organisation, signatory, officer, decider)
 
     amendment = amendments.amendment_start(permit=permit, user=signatory)
     save = application_services.application_save_section
@@ -304,6 +297,170 @@ def _seed_amended_permit() -> None:
     )
     case = services.application_submit(application=amendment, user=signatory)
     _grant(case, officer, decider)
+
+
+def _in_production(organisation: Organisation, signatory: User, officer: User, decider: User) -> Permit:
+    """A complete application submitted by `signatory`, granted, terms accepted, tested, in production."""
+    application = _complete(
+        application_services.application_create(organisation=organisation, user=signatory), signatory
+    )
+    permit = services.application_submit(application=application, user=signatory)
+    permit = _grant(permit, officer, decider)
+    terms = TermsVersion.objects.in_force()
+    permit = decisions.permit_accept_terms(
+        permit=permit, user=signatory, revision=permit.revision, terms_version=terms
+    )
+    permit = decisions.permit_open_testing(
+        permit=permit, officer=officer, revision=permit.revision, note="Testitunnukset toimitettu."
+    )
+    permit = decisions.permit_report_tests(
+        permit=permit, user=signatory, revision=permit.revision, note="Testit läpi."
+    )
+    return decisions.permit_confirm_production(permit=permit, officer=officer, revision=permit.revision)
+
+
+def _seed_change_notifications() -> None:
+    """Change notifications in every handling state, through the services of permits.changes.
+
+    Esimerkkiperintä Oy (the demo signatory's organisation) gets a permit in production with four: one
+    received and past its handling target date, one on which the agency asked for more information, a
+    change of the technical contact acknowledged (and applied to the permit), and a new hosting provider
+    for which an amendment was required (its draft waits for the signatory). Revontulen Perintä Oy has two
+    permits: on one the officer proposed revocation (the demo decision maker decides), the other was
+    revoked on a proposal (officer proposed, decision maker revoked).
+    """
+    holder = Organisation.objects.get(business_id="5908301-5")
+    other, _created = Organisation.objects.get_or_create(business_id="1414213-0", defaults=REVONTULI)
+    if ChangeNotification.objects.filter(permit__application__organisation__in=[holder, other]).exists():
+        return
+    officer = User.objects.get(email="officer@demo.vtj.test")
+    decider = User.objects.get(email="decision@demo.vtj.test")
+    signatory = User.objects.get(email="signatory@demo.vtj.test")
+    today = local_date(timezone.now())
+
+    def notify(
+        permit: Permit, user: User, kind: str, description: str, **extra: object
+    ) -> ChangeNotification:
+        return changes.change_notify(
+            permit=permit,
+            user=user,
+            kind=kind,
+            description=description,
+            effective_on=extra.pop("effective_on", today),
+            **extra,
+        )
+
+    permit = _in_production(holder, signatory, officer, decider)
+    acknowledged = notify(
+        permit,
+        signatory,
+        ChangeKind.CONTACTS,
+        "Teknisenä yhteyshenkilönä aloittaa Tiina Tekninen; Teemu Tekninen siirtyy muihin tehtäviin.",
+        contacts={
+            "technical": {
+                "name": "Tiina Tekninen",
+                "email": "tiina.tekninen@esimerkkiperinta.example",
+                "phone": "+358 40 100 3001",
+            }
+        },
+    )
+    changes.change_acknowledge(
+        change=acknowledged,
+        officer=officer,
+        revision=acknowledged.revision,
+        note="Kiitos ilmoituksesta. Uusi yhteyshenkilö on päivitetty lupaan.",
+    )
+    info = notify(
+        permit,
+        signatory,
+        ChangeKind.OPERATIONS,
+        "Aloitamme perinnän myös Ruotsissa asuvien velallisten osalta.",
+        effective_on=today + timedelta(days=30),
+    )
+    changes.change_request_info(
+        change=info,
+        officer=officer,
+        revision=info.revision,
+        message="Kertokaa, käytetäänkö väestötietoja myös Ruotsissa asuvien velallisten perinnässä ja millä perusteella.",
+        respond_by=today + timedelta(days=14),
+    )
+    amendment = notify(
+        permit,
+        signatory,
+        ChangeKind.TECHNICAL,
+        "Perintäjärjestelmä siirretään Pilvipalvelu Oy:n konesaliin Espoossa.",
+        effective_on=today + timedelta(days=60),
+    )
+    changes.change_require_amendment(
+        change=amendment,
+        officer=officer,
+        revision=amendment.revision,
+        note="Päivittäkää muutoshakemuksen teknisen toteutuksen kohtaan uusi ylläpitoympäristö.",
+    )
+    received = notify(
+        permit,
+        signatory,
+        ChangeKind.ORGANISATION,
+        "Esimerkkiperintä Oy sulautuu Esimerkki-konserni Oyj:hin; Y-tunnus säilyy ennallaan.",
+        effective_on=today - timedelta(days=35),
+    )
+    # Filed 35 days ago, so that it is past its handling target date in the officers' list.
+    then = datetime.combine(today - timedelta(days=35), time(10), tzinfo=HELSINKI)
+    ChangeNotification.objects.filter(pk=received.pk).update(
+        filed_at=then, due=received.due - timedelta(days=35)
+    )
+    PermitEvent.objects.filter(pk__in=changes.change_events(received).values("pk")).update(at=then)
+
+    other_signatory, _created = User.objects.get_or_create(
+        email="lakiasiat@revontuli.example", defaults={"full_name": "Riina Revontuli"}
+    )
+    Membership.objects.get_or_create(
+        organisation=other,
+        user=other_signatory,
+        defaults={"role": MembershipRole.ADMIN, "is_signatory": True},
+    )
+    proposed_permit = _in_production(other, other_signatory, officer, decider)
+    proposed = notify(
+        proposed_permit,
+        other_signatory,
+        ChangeKind.PURPOSE,
+        "Osoitetietoja käytetään jatkossa myös suoramarkkinointiin.",
+    )
+    changes.change_propose_revocation(
+        change=proposed,
+        officer=officer,
+        revision=proposed.revision,
+        reasons="Suoramarkkinointi ei ole luvan käyttötarkoitus, eikä sille ole esitetty laissa säädettyä perustetta.",
+    )
+    revoked_permit = _in_production(other, other_signatory, officer, decider)
+    revoked = notify(
+        revoked_permit,
+        other_signatory,
+        ChangeKind.OPERATIONS,
+        "Lopetamme perintätoiminnan; liiketoiminta myydään ulkomaiselle yhtiölle.",
+    )
+    revoked = changes.change_propose_revocation(
+        change=revoked,
+        officer=officer,
+        revision=revoked.revision,
+        reasons="Luvan haltija ei enää harjoita toimintaa, jota varten lupa myönnettiin.",
+    )
+    changes.change_revoke_permit(
+        change=revoked,
+        decision_maker=decider,
+        revision=revoked.revision,
+        reasons="Luvan haltija on lopettanut toiminnan, jota varten lupa myönnettiin.",
+    )
+
+
+REVONTULI = {
+    "name": "Revontulen Perintä Oy",
+    "kind": OrganisationKind.COMPANY,
+    "street_address": "Koskikatu 7",
+    "postal_code": "96100",
+    "city": "Rovaniemi",
+    "contact_email": "toimisto@revontuli.example",
+}
 
 
 def _grant(permit: Permit, officer: User, decider: User) -> Permit:

@@ -51,7 +51,8 @@ def test_demo_has_drafts_and_cases_in_several_states(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
     call_command("seed_demo")
-    assert Application.objects.filter(status="draft", filed_by=None).count() == 1
+    # One draft of a new application (the other draft of an organisation's own is a required amendment).
+    assert Application.objects.filter(status="draft", filed_by=None, amends=None).count() == 1
     assert set(Permit.objects.values_list("state", flat=True)) == {
         "submitted",
         "supplement_requested",
@@ -59,6 +60,7 @@ def test_demo_has_drafts_and_cases_in_several_states(
         "withdrawn",
         "production",
         "applied",
+        "revoked",
     }
     assert Consultation.objects.get().messages.count() == 2
     assert all(p.documents.filter(kind="receipt").exists() for p in Permit.objects.all())
@@ -121,3 +123,41 @@ def test_demo_has_a_permit_amended_to_version_2(client, db, settings, tmp_path):
     assert list(permit.versions.values_list("number", flat=True)) == [1, 2]
     assert permit.granted_groups.filter(code="KOTIKUNTA").exists()
     assert Permit.objects.get(application__amends=permit).state == "applied"
+
+
+def test_demo_has_change_notifications_in_every_handling_state(client, db, settings, tmp_path):
+    from django.utils import timezone
+
+    from permits.models import ChangeNotification, ChangeState
+
+    settings.DEMO_MODE = True
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo")
+    changes = {change.state: change for change in ChangeNotification.objects.select_related("permit")}
+    assert sorted(changes) == sorted(ChangeState.values)
+    assert ChangeNotification.objects.count() == len(ChangeState.values)
+    # Each in the state its services leave behind.
+    received = changes[ChangeState.RECEIVED]
+    assert received.due < timezone.localdate()  # past its handling target date
+    assert changes[ChangeState.INFO_REQUESTED].info_request
+    acknowledged = changes[ChangeState.ACKNOWLEDGED]
+    assert acknowledged.permit.application.technical_name == "Tiina Tekninen"
+    amendment = changes[ChangeState.AMENDMENT_REQUIRED].amendment
+    assert amendment.status == "draft" and amendment.amends == changes[ChangeState.AMENDMENT_REQUIRED].permit
+    proposed = changes[ChangeState.REVOCATION_PROPOSED]
+    assert proposed.permit.state == "production"
+    assert proposed.handled_by.email == "officer@demo.vtj.test"
+    revoked = changes[ChangeState.PERMIT_REVOKED]
+    assert revoked.permit.state == "revoked"
+    assert revoked.handled_by.email == "decision@demo.vtj.test"
+    assert (
+        revoked.permit.events.get(action="change_revocation_proposed").actor.email == "officer@demo.vtj.test"
+    )
+    # The demo signatory sees its organisation's four on its permit's page.
+    signatory = User.objects.get(email="signatory@demo.vtj.test")
+    client.force_login(signatory)
+    page = client.get(f"/cases/{received.permit.uuid}/").content.decode()
+    for state in [ChangeState.RECEIVED, ChangeState.INFO_REQUESTED, ChangeState.ACKNOWLEDGED]:
+        assert changes[state].reference in page
+    assert changes[ChangeState.AMENDMENT_REQUIRED].reference in page
