@@ -32,7 +32,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,7 +62,7 @@ from permits.models import (
     Permit,
     PermitEvent,
 )
-from permits.notifications import officers_of, staff_with_perm
+from permits.notifications import officers_of, staff_event_notify, staff_with_perm
 from permits.workflow import change_case, is_decision_maker, is_holder_member, is_officer
 
 logger = logging.getLogger(__name__)
@@ -687,33 +687,8 @@ def officer_change_url(change: ChangeNotification) -> str:
 
 
 def staff_notify(event: PermitEvent, change: ChangeNotification, users: Iterable[User]) -> list[Notification]:
-    """Tell `users` (agency staff) about an event of a change notification, each in their own language,
-    linked to the officers' page of the change, in the caller's transaction."""
-    from permits.display import event_label
-
-    permit = event.permit
-    written = []
-    for user in users:
-        with translation.override(user.language):
-            label = event_label(event)
-        notification = notify(
-            kind=NotificationKind.CASE_EVENT,
-            template="case_event",
-            context={
-                "event": event,
-                "label": label,
-                "permit": permit,
-                "organisation": permit.application.organisation,
-                "case_url": officer_change_url(change),
-            },
-            language=user.language,
-            key=f"change_event:{event.pk}:{user.pk}",
-            link=officer_change_url(change),
-            user=user,
-        )
-        if notification is not None:
-            written.append(notification)
-    return written
+    """Tell `users` (agency staff) about an event of a change notification, linked to its officers' page."""
+    return staff_event_notify(event, users, url=officer_change_url(change), key="change_event")
 
 
 # -- reminding the holder to notify a change the portal knows of -------------------------------------------

@@ -4,6 +4,8 @@ Each recipient gets one row, in their own language, keyed "<kind>:<event id>:<ad
 the same event's notifications twice (a retried task, a rerun sweep) writes nothing new.
 """
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -121,27 +123,41 @@ def officer_event_notify(event: PermitEvent) -> list[Notification]:
 
     In the caller's transaction, each officer in their own language, linked to the officers' case page.
     """
+    return staff_event_notify(
+        event,
+        officers_of(event.permit),
+        url=officer_case_url(event.permit),
+        key="officer_event",
+        kind=EVENT_KINDS.get(event.action, NotificationKind.CASE_EVENT),
+    )
+
+
+def staff_event_notify(
+    event: PermitEvent, users: Iterable[User], *, url: str, key: str, kind: str = NotificationKind.CASE_EVENT
+) -> list[Notification]:
+    """Tell `users` (agency staff) about `event`, each in their own language, linked to `url`; one row per
+    event and person (`<key>:<event id>:<user id>`), in the caller's transaction."""
     from permits.display import event_label
 
     permit = event.permit
     written = []
-    for officer in officers_of(permit):
-        with translation.override(officer.language):
+    for user in users:
+        with translation.override(user.language):
             label = event_label(event)
         notification = notify(
-            kind=EVENT_KINDS.get(event.action, NotificationKind.CASE_EVENT),
+            kind=kind,
             template="case_event",
             context={
                 "event": event,
                 "label": label,
                 "permit": permit,
                 "organisation": permit.application.organisation,
-                "case_url": officer_case_url(permit),
+                "case_url": url,
             },
-            language=officer.language,
-            key=f"officer_event:{event.pk}:{officer.pk}",
-            link=officer_case_url(permit),
-            user=officer,
+            language=user.language,
+            key=f"{key}:{event.pk}:{user.pk}",
+            link=url,
+            user=user,
         )
         if notification is not None:
             written.append(notification)

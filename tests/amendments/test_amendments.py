@@ -123,7 +123,11 @@ def test_an_amendment_granted_becomes_version_2_while_the_permit_stays_in_force(
     client, in_force, signatory, officer, decision_maker
 ):
     draft = amendments.amendment_start(permit=in_force, user=signatory)
-    added = DataGroup.objects.filter(is_active=True, is_sensitive=False).exclude(pk__in=in_force.granted_groups.all()).first()
+    added = (
+        DataGroup.objects.filter(is_active=True, is_sensitive=False)
+        .exclude(pk__in=in_force.granted_groups.all())
+        .first()
+    )
     add_group(draft, signatory, added.code)
     application_services.application_save_section(
         application=draft,
@@ -184,7 +188,11 @@ def test_a_licensees_amendment_may_not_leave_the_licence_scope(officer, decision
     )
     permit = grant(permit, officer, decision_maker)
     Permit.objects.filter(pk=permit.pk).update(state=S.PRODUCTION)
-    outside = DataGroup.objects.filter(is_active=True, is_sensitive=False).exclude(pk__in=permit.granted_groups.all()).first()
+    outside = (
+        DataGroup.objects.filter(is_active=True, is_sensitive=False)
+        .exclude(pk__in=permit.granted_groups.all())
+        .first()
+    )
     licence.data_groups.remove(outside)
 
     draft = amendments.amendment_start(permit=fresh(permit), user=seller)

@@ -15,11 +15,10 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
-from playwright.sync_api import Locator, Page, expect
+from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import User
-from applications.catalogue import SECTIONS
 from applications.models import Application, ApplicationKind
 from permits import decisions
 from permits.models import (
@@ -29,7 +28,6 @@ from permits.models import (
     Permit,
     PermitState,
 )
-from tests.conftest import with_authenticator
 from tests.e2e.helpers import (
     PageFactory,
     assert_accessible,
@@ -38,7 +36,16 @@ from tests.e2e.helpers import (
     switch_language,
     t,
 )
-from tests.factories import MembershipFactory, OrganisationFactory, PermitFactory, StaffFactory
+from tests.e2e.test_processing_journey import (
+    button,
+    expect_message,
+    field,
+    form,
+    in_language,
+    section_title,
+    staff,
+)
+from tests.factories import MembershipFactory, OrganisationFactory, PermitFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -54,40 +61,6 @@ ATTACHMENT = "ylläpitosopimus.txt"
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-
-
-def in_language(language: str, message) -> str:
-    with translation.override(language):
-        return str(message)
-
-
-def section_title(language: str, slug: str) -> str:
-    with translation.override(language):
-        return str(dict(SECTIONS)[slug])
-
-
-def button(scope: Page | Locator, language: str, name: str) -> Locator:
-    if isinstance(scope, Page):
-        scope = scope.get_by_role("main")
-    return scope.get_by_role("button", name=t(language, name), exact=True)
-
-
-def form(page: Page, language: str, name: str) -> Locator:
-    """A form named by its heading (aria-labelledby)."""
-    return page.get_by_role("main").get_by_role("form", name=t(language, name), exact=True)
-
-
-def field(scope: Page | Locator, language: str, label: str) -> Locator:
-    """A form field by its label, which Django's label tags end with a colon."""
-    return scope.get_by_label(re.compile(rf"^{re.escape(t(language, label))}:?$"))
-
-
-def expect_message(page: Page, language: str, message: str, **params: str) -> None:
-    expect(page.locator(".messages")).to_contain_text(t(language, message, **params))
-
-
-def staff(name: str, *groups: str) -> User:
-    return with_authenticator(StaffFactory(groups=list(groups), language="fi", full_name=name))
 
 
 def permit_in_production(signatory: User, officer: User, decision_maker: User) -> Permit:
