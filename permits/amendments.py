@@ -14,6 +14,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -107,15 +108,13 @@ def _shown(field: str, value: object) -> str:
     if value in (None, ""):
         return "–"
     if field in ("valid_from", "valid_until"):
-        from django.utils.formats import date_format
-
         return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
     return str(value)
 
 
-def version_changes(before: dict, after: dict) -> list[VersionChange]:
-    """Field by field, what `after` changed from `before`; data groups as added and removed names."""
-    names = {group.code: group.name for group in DataGroup.objects.all()}
+def version_changes(before: dict, after: dict, names: dict[str, str]) -> list[VersionChange]:
+    """Field by field, what `after` changed from `before`; data groups as added and removed names
+    (`names`: data group code → name)."""
     changes = []
     for field, label in FIELD_LABELS.items():
         old, new = before.get(field), after.get(field)
@@ -133,10 +132,13 @@ def version_changes(before: dict, after: dict) -> list[VersionChange]:
 def version_history(permit: Permit) -> list[VersionEntry]:
     """The permit's versions, newest first, each with what it changed from the one before."""
     versions = list(permit.versions.select_related("source_case", "decision").order_by("number"))
+    names = {group.code: group.name for group in DataGroup.objects.all()} if len(versions) > 1 else {}
     entries = []
     previous: dict | None = None
     for version in versions:
-        entries.append(VersionEntry(version, version_changes(previous, version.snapshot) if previous else []))
+        entries.append(
+            VersionEntry(version, version_changes(previous, version.snapshot, names) if previous else [])
+        )
         previous = version.snapshot
     return entries[::-1]
 

@@ -53,6 +53,7 @@ from notifications.models import Notification, NotificationKind
 from notifications.services import notify
 from permits.access import is_signatory
 from permits.deadlines import local_date
+from permits.decisions import RevisionForm, permit_revoke
 from permits.models import (
     IN_FORCE,
     ChangeAttachment,
@@ -614,8 +615,6 @@ def change_revoke_permit(
 ) -> ChangeNotification:
     """Carry out a proposed revocation: the permit is revoked (`permits.decisions.permit_revoke`, which tells
     the holder) and the change notification is closed as permit_revoked. Four eyes: not by the proposer."""
-    from permits.decisions import permit_revoke
-
     reasons = _required(reasons, _("Write the reasons for revoking the permit."))
     locked = _locked(change)
     if not is_decision_maker(decision_maker):
@@ -877,15 +876,10 @@ class ChangeNotificationForm(forms.Form):
         }
 
 
-class _RevisionForm(forms.Form):
+class _RevisionForm(RevisionForm):
     """Officers' forms carry the change notification's revision; ids carry the form's prefix."""
 
     id_prefix = "change"
-    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
 
 
 class AcknowledgeForm(_RevisionForm):

@@ -33,6 +33,7 @@ from accounts.audit import audit
 from accounts.models import User
 from accounts.services import PortalError
 from applications.models import DataGroup, TermsVersion
+from permits.amendments import amendment_apply, ensure_first_version
 from permits.display import plain_state
 from permits.models import (
     DECIDABLE,
@@ -457,8 +458,6 @@ def decision_make(*, permit: Permit, decision_maker: User, revision: int | None)
     draft.verification_code = new_verification_code()
     draft.save(update_fields=["decision_maker", "decided_at", "verification_code"])
     if granting:
-        from permits.amendments import amendment_apply, ensure_first_version
-
         if locked.application.amends_id:
             amendment_apply(case=locked, decision=draft, actor=decision_maker)
         else:

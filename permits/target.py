@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.services import PortalError
 from permits.deadlines import Clock, case_clock, local_date
+from permits.decisions import RevisionForm
 from permits.models import IN_PROCESSING, Permit, Reminder
-from permits.processing import TEXT_MAX_LENGTH, _RevisionForm
+from permits.processing import TEXT_MAX_LENGTH
 from permits.workflow import change_case, is_decision_maker
 
 
-class TargetExtensionForm(_RevisionForm):
+class TargetExtensionForm(RevisionForm):
     id_prefix = "target"
     decision_due = forms.DateField(
         label=gettext_lazy("New decision target date"),
