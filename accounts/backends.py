@@ -19,11 +19,13 @@ import functools
 from allauth.account.auth_backends import AuthenticationBackend
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Membership, User
 from notifications.services import unread_count_of
+from vtjportal.prepared import fetch
 
 
 def with_page_facts(users: QuerySet[User]) -> QuerySet[User]:
@@ -51,12 +53,31 @@ def _user_query() -> tuple[str, tuple]:
     return f"{sql} WHERE {table}.{pk} = %s", params
 
 
+# The columns of the query above, in order: the user's fields, then the page facts.
+FIELDS = [field.attname for field in User._meta.concrete_fields]
+FACTS = ["mfa_required_by_organisation", "has_totp_authenticator", "unread_notification_count"]
+
+
 class PageFactsMixin:
-    def get_user(self, user_id: int) -> User | None:
-        """As ModelBackend.get_user, with the user's page facts read in the same query."""
+    def get_user(self, user_id: int | str) -> User | None:
+        """As ModelBackend.get_user, with the user's page facts read in the same query.
+
+        The row becomes a User with `from_db`, as the ORM makes its instances; a raw queryset would
+        inspect the cursor's columns on every request.
+        """
+        try:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
         sql, params = _user_query()
-        user = next(iter(User._default_manager.raw(sql, (*params, user_id))), None)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        rows = fetch(sql, (*params, pk))
+        if not rows:
+            return None
+        row = rows[0]
+        user = User.from_db(connection.alias, FIELDS, row[: len(FIELDS)])
+        for name, value in zip(FACTS, row[len(FIELDS) :], strict=True):
+            setattr(user, name, value)
+        return user if self.user_can_authenticate(user) else None
 
 
 class PortalModelBackend(PageFactsMixin, ModelBackend):

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, F, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
@@ -31,6 +32,7 @@ from applications.models import Application, Product
 from permits.models import CLOSED, IN_PROCESSING, Permit
 from permits.models import PermitState as S
 from permits.workflow import change_case, is_officer
+from vtjportal.prepared import fetch
 
 # Cases that still need something from an officer, in the order of the state machine.
 QUEUE_STATES = [
@@ -200,36 +202,19 @@ def queue_choices() -> QueueChoices:
         return _choices_from(cursor.fetchall())
 
 
-def _search(text: str) -> Q:
-    """A reference, a Business ID (with or without the hyphen) or part of an organisation's name.
+# -- the cases: one SQL condition --------------------------------------------------------------------
 
-    A whole reference or Business ID is an index lookup. Otherwise the text is looked for anywhere in the
-    organisation names (which reads that table) and, when it has a digit, anywhere in the references
-    (upper case); the two sets of cases are united rather than OR-ed across a join.
-    """
-    upper = text.upper()
-    if REFERENCE.fullmatch(upper):
-        return Q(reference=upper)
-    try:
-        return Q(application__organisation__business_id=normalise_business_id(text))
-    except ValidationError:
-        pass  # not a Business ID
-    by_name = Permit.objects.filter(
-        application__organisation__in=Organisation.objects.filter(name__icontains=text)
-    )
-    if not any(character.isdigit() for character in text):
-        return Q(pk__in=by_name.values("pk"))
-    by_reference = Permit.objects.filter(reference__contains=upper)
-    return Q(pk__in=by_name.values("pk").union(by_reference.values("pk")))
+# The work queue runs on every officer's page load, so its statements are written out as SQL and
+# prepared (vtjportal/prepared.py): one condition, built from the filters, serves the page of rows, the
+# counts per state and `queue_cases`. It names only the case table ("permits_permit", unaliased);
+# conditions on the application or the organisation are subqueries.
+CASES = '"permits_permit"'
 
 
-def queue_cases(*, user: User, filters: QueueFilters, today: date, by_state: bool = True) -> QuerySet[Permit]:
-    """The cases matching `filters`. With `by_state=False` the state filter is left out (for the counts).
-
-    Without a state filter, the queue holds the cases that still need an officer (QUEUE_STATES); a
-    closed state is shown only when asked for. Deadlines (due soon, overdue) concern cases still
-    waiting for a decision.
-    """
+def _states(filters: QueueFilters, *, by_state: bool) -> list[str]:
+    """The states the filters ask for. Without a state filter, the queue holds the cases that still need
+    an officer (QUEUE_STATES); a closed state is shown only when asked for. Deadlines (due soon, overdue)
+    concern cases still waiting for a decision."""
     if by_state and filters.state:
         states = [filters.state]
     elif filters.state and filters.state not in QUEUE_STATES:
@@ -238,58 +223,118 @@ def queue_cases(*, user: User, filters: QueueFilters, today: date, by_state: boo
         states = list(QUEUE_STATES)
     if filters.due_soon or filters.overdue:
         states = [state for state in states if state in IN_PROCESSING]
+    return states
+
+
+def _state_condition(states: list[str]) -> str:
+    """The states written into the SQL, not passed as parameters: a prepared statement's generic plan can
+    use the queue's partial index only when it sees which states it asks for. They are the model's own
+    state names (checked), never text from the request."""
+    if not set(states) <= set(S.values):
+        raise ValueError(states)
     # One condition on the state, not several that overlap: the planner multiplies their selectivities
     # and, underestimating the rows, picks a plan that sorts them all instead of reading them in order.
-    cases = (
-        Permit.objects.filter(state=states[0])
-        if len(states) == 1
-        else Permit.objects.filter(state__in=states)
+    listed = ", ".join(f"'{state}'" for state in states)
+    return f'{CASES}."state" = {listed}' if len(states) == 1 else f'{CASES}."state" IN ({listed})'
+
+
+def _date(day: date) -> str:
+    """A date as an SQL literal (from a date object, never from the request's text)."""
+    return f"DATE '{day.isoformat()}'"
+
+
+def _like(text: str) -> str:
+    """`text` as a LIKE pattern that matches it anywhere, its wildcards taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search(text: str) -> tuple[str, list]:
+    """A reference, a Business ID (with or without the hyphen) or part of an organisation's name.
+
+    A whole reference or Business ID is an index lookup. Otherwise the text is looked for anywhere in the
+    organisation names (which reads that table) and, when it has a digit, anywhere in the references
+    (upper case); the two sets of cases are united rather than OR-ed across a join.
+    """
+    upper = text.upper()
+    if REFERENCE.fullmatch(upper):
+        return f'{CASES}."reference" = %s', [upper]
+    by_organisation = (
+        f'{CASES}."application_id" IN (SELECT "a"."id" FROM "applications_application" "a" '
+        'JOIN "accounts_organisation" "o" ON "o"."id" = "a"."organisation_id" WHERE {})'
     )
+    try:
+        return by_organisation.format('"o"."business_id" = %s'), [normalise_business_id(text)]
+    except ValidationError:
+        pass  # not a Business ID
+    by_name = by_organisation.format('"o"."name" ILIKE %s')
+    if not any(character.isdigit() for character in text):
+        return by_name, [_like(text)]
+    by_reference = f'{CASES}."id" IN (SELECT "id" FROM "permits_permit" WHERE "reference" LIKE %s)'
+    return f"({by_name} OR {by_reference})", [_like(text), _like(upper)]
+
+
+def queue_condition(
+    *, user: User, filters: QueueFilters, today: date, by_state: bool = True
+) -> tuple[str, list]:
+    """The cases matching `filters` as an SQL condition and its parameters. With `by_state=False` the
+    state filter is left out (for the counts)."""
+    states = _states(filters, by_state=by_state)
+    if not states:  # a decided state that is overdue
+        return "FALSE", []
+    where, params = [_state_condition(states)], []
     if filters.assignee == Assignee.ME:
-        cases = cases.filter(assigned_to=user)
+        where.append(f'{CASES}."assigned_to_id" = %s')
+        params.append(user.pk)
     elif filters.assignee == Assignee.UNASSIGNED:
-        cases = cases.filter(assigned_to__isnull=True)
+        where.append(f'{CASES}."assigned_to_id" IS NULL')
     # By key, looked up in a subquery: the choices these keys come from may not have been read yet.
+    of_application = []
     if filters.product:
-        product = Product.objects.filter(code=filters.product).values("pk")
-        cases = cases.filter(application__product_id=Subquery(product))
+        of_application.append('"product_id" = (SELECT "id" FROM "applications_product" WHERE "code" = %s)')
+        params.append(filters.product)
     if filters.filed_by_licensee is not None:
-        cases = cases.filter(application__filed_by__isnull=not filters.filed_by_licensee)
+        of_application.append(f'"filed_by_id" IS {"NOT " if filters.filed_by_licensee else ""}NULL')
     if filters.licensee:
-        licensee = Organisation.objects.filter(uuid=filters.licensee).values("pk")
-        cases = cases.filter(application__filed_by_id=Subquery(licensee))
-    soon = today + timedelta(days=DUE_SOON_DAYS)
+        of_application.append('"filed_by_id" = (SELECT "id" FROM "accounts_organisation" WHERE "uuid" = %s)')
+        params.append(UUID(filters.licensee))
+    if of_application:
+        where.append(
+            f'{CASES}."application_id" IN (SELECT "id" FROM "applications_application" '
+            f"WHERE {' AND '.join(of_application)})"
+        )
+    # Dates are written in as well, so that the plan knows how many cases they leave (a new statement a day).
+    soon = _date(today + timedelta(days=DUE_SOON_DAYS))
     if filters.due_soon and filters.overdue:
-        cases = cases.filter(decision_due__lte=soon)
+        where.append(f'{CASES}."decision_due" <= {soon}')
     elif filters.due_soon:
-        cases = cases.filter(decision_due__gte=today, decision_due__lte=soon)
+        where.append(f'{CASES}."decision_due" BETWEEN {_date(today)} AND {soon}')
     elif filters.overdue:
-        cases = cases.filter(decision_due__lt=today)
+        where.append(f'{CASES}."decision_due" < {_date(today)}')
     if filters.search:
-        cases = cases.filter(_search(filters.search))
-    return cases
+        condition, values = _search(filters.search)
+        where.append(condition)
+        params.extend(values)
+    return " AND ".join(where), params
 
 
-def _counts(*, user: User, filters: QueueFilters, today: date) -> QuerySet:
+def queue_cases(*, user: User, filters: QueueFilters, today: date, by_state: bool = True) -> QuerySet[Permit]:
+    """The cases matching `filters` as a queryset (for the CSV export and the deadline overview)."""
+    condition, params = queue_condition(user=user, filters=filters, today=today, by_state=by_state)
+    return Permit.objects.filter(pk__in=RawSQL(f'SELECT {CASES}."id" FROM {CASES} WHERE {condition}', params))
+
+
+def _counts_sql(*, user: User, filters: QueueFilters, today: date) -> tuple[str, list]:
     """Rows ("count", n, state, "", 0): the number of matching cases per state, ignoring the state filter.
 
     Shaped like the choice rows so that the page can read both in one query. An exact count over the
     open cases only (and a closed state when one is chosen): it reads the queue's index, so its cost
     grows with the number of open cases that match, not with the whole table.
     """
-    text = CharField()
+    condition, params = queue_condition(user=user, filters=filters, today=today, by_state=False)
     return (
-        queue_cases(user=user, filters=filters, today=today, by_state=False)
-        .order_by()
-        .values("state")
-        .annotate(
-            choice_kind=Value("count", output_field=text),
-            n=Count("*"),
-            choice_label=Value("", output_field=text),
-            choice_rank=Value(0, output_field=IntegerField()),
-        )
-        .values_list("choice_kind", "n", "state", "choice_label", "choice_rank")
-    )
+        f'SELECT \'count\' AS "choice_kind", COUNT(*) AS "n", {CASES}."state"::text, \'\'::text, 0 '
+        f'FROM {CASES} WHERE {condition} GROUP BY {CASES}."state"'
+    ), params
 
 
 def _count_dict(filters: QueueFilters, rows: list[tuple]) -> dict[str, int]:
@@ -302,21 +347,14 @@ def _count_dict(filters: QueueFilters, rows: list[tuple]) -> dict[str, int]:
 
 def state_counts(*, user: User, filters: QueueFilters, today: date) -> dict[str, int]:
     """How many cases match the filters in each state, ignoring the state filter itself."""
-    return _count_dict(filters, list(_counts(user=user, filters=filters, today=today)))
+    return _count_dict(filters, fetch(*_counts_sql(user=user, filters=filters, today=today)))
 
 
 def queue_overview(*, user: User, filters: QueueFilters, today: date) -> tuple[QueueChoices, dict[str, int]]:
     """The select boxes' choices and the counts per state, in one round trip (a UNION of the two)."""
     sql, params = _choices_query(_language())
-    try:
-        counts_sql, counts_params = _counts(user=user, filters=filters, today=today).query.sql_with_params()
-    except EmptyResultSet:  # the filters exclude every case (a decided state that is overdue)
-        pass
-    else:
-        sql, params = f"{sql} UNION ALL ({counts_sql})", (*params, *counts_params)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    counts_sql, counts_params = _counts_sql(user=user, filters=filters, today=today)
+    rows = fetch(f"{sql} UNION ALL ({counts_sql})", (*params, *counts_params))
     choices = _choices_from([row for row in rows if row[0] != "count"])
     return choices, _count_dict(filters, [row for row in rows if row[0] == "count"])
 
@@ -374,25 +412,45 @@ ROW_FIELDS = [
 ]
 
 
+# The columns of ROW_FIELDS, in order.
+ROW_COLUMNS = (
+    f'{CASES}."id", {CASES}."uuid", {CASES}."reference", {CASES}."state", {CASES}."decision_due", '
+    f'{CASES}."last_activity_at", {CASES}."revision", {CASES}."assigned_to_id", "u"."full_name", "u"."email", '
+    '"o"."name", "o"."business_id", "a"."product_id", "a"."filed_by_id"'
+)
+ROWS_FROM = (
+    f'{CASES} JOIN "applications_application" "a" ON "a"."id" = {CASES}."application_id" '
+    'JOIN "accounts_organisation" "o" ON "o"."id" = "a"."organisation_id" '
+    f'LEFT JOIN "accounts_user" "u" ON "u"."id" = {CASES}."assigned_to_id"'
+)
+KEY = f'({CASES}."decision_due", {CASES}."id")'
+
+
 def queue_page(
-    cases: QuerySet[Permit],
     *,
+    user: User,
+    filters: QueueFilters,
+    today: date,
     after: Cursor | None = None,
     before: Cursor | None = None,
     size: int | None = None,
 ) -> QueuePage:
     """One page in decision-target-date order, after or before a cursor (keyset paging)."""
     size = size or PAGE_SIZE
-    cases = cases.values(*ROW_FIELDS)
+    condition, params = queue_condition(user=user, filters=filters, today=today)
+    order = "ASC"
     if before is not None:
-        day, pk = before
-        cases = cases.filter(Q(decision_due__lt=day) | Q(decision_due=day, pk__lt=pk), decision_due__lte=day)
-        rows = list(cases.order_by("-decision_due", "-pk")[: size + 1])
+        condition, params, order = f"{condition} AND {KEY} < (%s, %s)", [*params, *before], "DESC"
+    elif after is not None:
+        condition, params = f"{condition} AND {KEY} > (%s, %s)", [*params, *after]
+    sql = (
+        f"SELECT {ROW_COLUMNS} FROM {ROWS_FROM} WHERE {condition} "
+        # The limit is written in, too: with it as a parameter, the generic plan would not know it is small.
+        f'ORDER BY {CASES}."decision_due" {order}, {CASES}."id" {order} LIMIT {int(size) + 1}'
+    )
+    rows = [dict(zip(ROW_FIELDS, row, strict=True)) for row in fetch(sql, params)]
+    if before is not None:
         return QueuePage(rows=rows[:size][::-1], has_next=True, has_previous=len(rows) > size)
-    if after is not None:
-        day, pk = after
-        cases = cases.filter(Q(decision_due__gt=day) | Q(decision_due=day, pk__gt=pk), decision_due__gte=day)
-    rows = list(cases.order_by("decision_due", "pk")[: size + 1])
     return QueuePage(rows=rows[:size], has_next=len(rows) > size, has_previous=after is not None)
 
 

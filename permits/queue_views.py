@@ -419,7 +419,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     today = timezone.localdate()
     page = queue_page(
-        queue_cases(user=user, filters=filters, today=today),
+        user=user,
+        filters=filters,
+        today=today,
         after=form.cleaned_data["after"],
         before=form.cleaned_data["before"],
     )

@@ -27,11 +27,12 @@ def redis_url():
 @pytest.fixture
 def redis_cache(settings, redis_url):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "vtj-test",
-        }
+        },
     }
     cache = caches["default"]
     cache.clear()

@@ -140,6 +140,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(env_str("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)
 }
+# vtjportal/prepared.py prepares the statements of every request (session, user, work queue) explicitly;
+# psycopg prepares nothing else: Django's client-side-binding cursors never do, and the threshold is out
+# of reach. Django's default (None) would turn preparing off altogether.
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -157,6 +161,9 @@ elif PRODUCTION:
     raise ImproperlyConfigured("REDIS_URL must be set in production: rate limits need a shared cache.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Template fragments that are the same for every user of a language and role (the layout's menus, the work
+# queue's table head), kept in each process's memory: they change only with a deployment, which restarts it.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's and allauth's, loading the signed-in user with what every page asks about them (accounts/backends.py).
@@ -202,6 +209,7 @@ MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 
 # Sessions stay in the database only (not cached_db): every signed-in page would otherwise fail, or wait for
 # the socket timeout, while Redis is down, and a sign-out during an outage could not remove the cached copy.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
