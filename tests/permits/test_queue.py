@@ -279,6 +279,51 @@ def test_search_by_reference_name_and_business_id(signed_in):
     assert listed(signed_in.get(QUEUE, {"q": "no such thing"}), one, two, three) == [False, False, False]
 
 
+def test_search_takes_percent_signs_and_underscores_literally(signed_in):
+    underscore = case(state=S.SUBMITTED, application__organisation=OrganisationFactory(name="Alfa_Beta Oy"))
+    letter = case(state=S.SUBMITTED, application__organisation=OrganisationFactory(name="AlfaXBeta Oy"))
+    percent = case(state=S.SUBMITTED, application__organisation=OrganisationFactory(name="Sata % Oy"))
+
+    assert listed(signed_in.get(QUEUE, {"q": "alfa_beta"}), underscore, letter, percent) == [
+        True,
+        False,
+        False,
+    ]
+    assert listed(signed_in.get(QUEUE, {"q": "%"}), underscore, letter, percent) == [False, False, True]
+    assert listed(signed_in.get(QUEUE, {"q": "_"}), underscore, letter, percent) == [True, False, False]
+    assert listed(signed_in.get(QUEUE, {"q": "\\"}), underscore, letter, percent) == [False, False, False]
+
+
+def test_the_csv_and_the_page_list_the_same_cases_for_each_filter(signed_in, officer):
+    """The page reads its rows with its own SQL, the export through the ORM; one condition serves both."""
+    licensee = OrganisationFactory(name="Kehys Oy")
+    cases = [
+        case(state=S.SUBMITTED, decision_due=today() - timedelta(days=3)),
+        case(state=S.SUBMITTED, assigned_to=officer, decision_due=today() + timedelta(days=5)),
+        case(state=S.NEGOTIATION, application__filed_by=licensee),
+        with_product(case(state=S.TESTING), "MUUTOSRAJAPINTA"),
+        case(state=S.REJECTED),
+    ]
+    for params in [
+        {},
+        {"state": S.SUBMITTED},
+        {"state": S.REJECTED},
+        {"assignee": "me"},
+        {"assignee": "unassigned"},
+        {"overdue": "1"},
+        {"due_soon": "1"},
+        {"due_soon": "1", "overdue": "1"},
+        {"filed_by_licensee": "yes"},
+        {"filed_by_licensee": "no"},
+        {"licensee": str(licensee.uuid)},
+        {"product": "MUUTOSRAJAPINTA"},
+        {"q": "Oy"},
+    ]:
+        on_page = listed(signed_in.get(QUEUE, params), *cases)
+        exported = signed_in.get(CSV, params).getvalue().decode("utf-8-sig")
+        assert on_page == [permit.reference in exported for permit in cases], params
+
+
 # Counts ---------------------------------------------------------------------------------------------
 
 

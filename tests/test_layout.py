@@ -1,0 +1,38 @@
+"""The layout's menus are cached per process for each language and role (the "fragments" cache): each
+user still sees their own."""
+
+from django.urls import reverse
+
+from tests.factories import MembershipFactory
+
+ACCESSIBILITY = reverse("accessibility")
+QUEUE = reverse("permits:queue")
+
+
+def page(client, user, language: str = "en") -> str:
+    user.language = language
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    return client.get(ACCESSIBILITY).content.decode()
+
+
+def test_officers_menu_is_not_shown_to_an_organisation_member_after_an_officer(client, officer, member):
+    assert QUEUE in page(client, officer)
+    content = page(client, member)
+    assert QUEUE not in content
+    assert reverse("permits:dashboard") in content
+    assert QUEUE in page(client, officer)
+
+
+def test_menus_are_in_each_users_language(client, officer):
+    assert "Work queue" in page(client, officer, "en")
+    assert "Arbetskö" in page(client, officer, "sv")
+    assert "Työjono" in page(client, officer, "fi")
+
+
+def test_the_organisation_link_is_the_members_own(client, member):
+    other = MembershipFactory().user
+    assert str(member.memberships.get().organisation.uuid) in page(client, member)
+    content = page(client, other)
+    assert str(other.memberships.get().organisation.uuid) in content
+    assert str(member.memberships.get().organisation.uuid) not in content
