@@ -29,6 +29,7 @@ from accounts.models import Organisation, User
 from accounts.services import PortalError
 from accounts.validators import normalise_business_id
 from applications.models import Application, Product
+from permits.counts import counts_sql
 from permits.models import CLOSED, IN_PROCESSING, Permit
 from permits.models import PermitState as S
 from permits.workflow import change_case, is_officer
@@ -326,10 +327,13 @@ def queue_cases(*, user: User, filters: QueueFilters, today: date, by_state: boo
 def _counts_sql(*, user: User, filters: QueueFilters, today: date) -> tuple[str, list]:
     """Rows ("count", n, state, "", 0): the number of matching cases per state, ignoring the state filter.
 
-    Shaped like the choice rows so that the page can read both in one query. An exact count over the
-    open cases only (and a closed state when one is chosen): it reads the queue's index, so its cost
-    grows with the number of open cases that match, not with the whole table.
+    Shaped like the choice rows so that the page can read both in one query. Exact counts of the open
+    cases only (and of a closed state when one is chosen). With no filter but the state, they are the
+    database's own (permits.counts); otherwise the matching cases are counted, reading the queue's index,
+    so that the cost grows with the number of open cases that match, not with the whole table.
     """
+    if filters == QueueFilters(state=filters.state):
+        return counts_sql(_states(filters, by_state=False)), []
     condition, params = queue_condition(user=user, filters=filters, today=today, by_state=False)
     return (
         f'SELECT \'count\' AS "choice_kind", COUNT(*) AS "n", {CASES}."state"::text, \'\'::text, 0 '

@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": DEADLINE_SWEEP_MINUTES * 60.0,
         "options": {"expires": DEADLINE_SWEEP_MINUTES * 60 - 5},
     },
+    "permits-compact-state-counts": {
+        "task": "permits.compact_state_counts",
+        "schedule": 900.0,
+        "options": {"expires": 895},
+    },
     "permits-sweep-documents": {
         "task": "permits.sweep_documents",
         "schedule": 300.0,
