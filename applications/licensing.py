@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -349,15 +350,27 @@ class ConfirmationRequestForm(forms.Form):
         return int(data["t"])
 
 
+def _client_signatories(application: Application) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__organisation_id=application.organisation_id,
+        memberships__is_signatory=True,
+        is_active=True,
+    )
+
+
 def client_signatories(application: Application) -> list[User]:
     """The active signatories of the client organisation, who confirm the application."""
-    return list(
-        User.objects.filter(
-            memberships__organisation_id=application.organisation_id,
-            memberships__is_signatory=True,
-            is_active=True,
-        ).order_by("pk")
-    )
+    return list(_client_signatories(application).order_by("pk"))
+
+
+def no_signatory_message(application: Application) -> str:
+    """Why the client cannot be asked yet, or "" when it has a signatory to ask."""
+    if _client_signatories(application).exists():
+        return ""
+    return _(
+        "%(name)s has no signatory in the portal yet. Its representative becomes one on accepting "
+        "the invitation."
+    ) % {"name": application.organisation.name}
 
 
 @transaction.atomic
@@ -390,16 +403,9 @@ def confirmation_request(*, application: Application, user: User, asked_at: int)
         raise PortalError(_("Complete the application before you ask the client to confirm it."), status=409)
     if commitment_is_current(application):
         raise PortalError(_("The client has already confirmed the application as it is now."), status=409)
+    if message := no_signatory_message(application):
+        raise PortalError(message, status=409)
     signatories = client_signatories(application)
-    if not signatories:
-        raise PortalError(
-            _(
-                "%(name)s has no signatory in the portal yet. Its representative becomes one on accepting "
-                "the invitation."
-            )
-            % {"name": application.organisation.name},
-            status=409,
-        )
     keys = {s.pk: f"confirmation_request:{application.pk}:{s.pk}:{asked_at}" for s in signatories}
     already = list(Notification.objects.filter(idempotency_key__in=keys.values()))
     if already:

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, ClientMandate, MembershipRole
+from accounts.models import AuditEvent, ClientMandate, Membership, MembershipRole
 from applications.completeness import snapshot
 from applications.licensing import CONFIRMATION_REQUEST_SALT, content_hash
 from applications.models import Application, ApplicationStatus, Attachment, ClientCommitment, TermsVersion
@@ -347,6 +347,19 @@ def test_asking_is_refused_when_there_is_nothing_to_confirm(client, world, signa
     # Incomplete.
     Application.objects.filter(pk=draft.pk).update(legal_basis="")
     assert ask(client, draft, token).status_code == 409
+    assert not Notification.objects.filter(idempotency_key__startswith="confirmation_request:").exists()
+
+
+def test_the_licensee_is_told_when_the_client_has_no_signatory_to_ask_yet(client, world):
+    draft, seller = world["draft"], world["seller"]
+    token = request_token(client, seller, draft)
+    Membership.objects.filter(organisation=draft.organisation).update(is_signatory=False)
+    page = client.get(review_url(draft)).content.decode()
+    assert "Ask the client to confirm" not in page
+    assert f"{draft.organisation.name} has no signatory in the portal yet." in page
+    response = ask(client, draft, token)  # from a page shown before
+    assert response.status_code == 409
+    assert "has no signatory in the portal yet" in response.content.decode()
     assert not Notification.objects.filter(idempotency_key__startswith="confirmation_request:").exists()
 
 
