@@ -25,7 +25,7 @@ from applications.uploads import TXT
 from permits import changes
 from permits.access import access_change, access_change_attachment, access_permit
 from permits.amendments import may_amend
-from permits.changes import (
+from permits.change_forms import (
     AcknowledgeForm,
     AmendmentForm,
     ChangeNotificationForm,
