@@ -123,7 +123,7 @@ class Command(BaseCommand):
         facts = machine()
         facts["Non-unique indexes on the case table"] = ", ".join(permit_indexes())
         cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-        facts["Sessions"] = f"{settings.SESSION_ENGINE.rsplit('.', 1)[-1]}, cache {cache}"
+        facts["Sessions"] = f"{settings.SESSION_ENGINE} (database), cache {cache}"
         facts["Load average at start"] = load()
         results: list[tuple[int, float, list[Page]]] = []
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
