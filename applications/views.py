@@ -215,5 +215,7 @@ def _review(request: HttpRequest, application: Application) -> HttpResponse:
             # Offered once the client has a signatory to ask (its representative may not have joined yet).
             context["no_client_signatory"] = licensing.no_signatory_message(application)
             if not context["no_client_signatory"]:
-                context["confirmation_request_form"] = licensing.ConfirmationRequestForm(application=application)
+                context["confirmation_request_form"] = licensing.ConfirmationRequestForm(
+                    application=application
+                )
     return render(request, "applications/step_review.html", context)
