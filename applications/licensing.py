@@ -363,10 +363,12 @@ def client_signatories(application: Application) -> list[User]:
     return list(_client_signatories(application).order_by("pk"))
 
 
+def client_has_signatory(application: Application) -> bool:
+    return _client_signatories(application).exists()
+
+
 def no_signatory_message(application: Application) -> str:
-    """Why the client cannot be asked yet, or "" when it has a signatory to ask."""
-    if _client_signatories(application).exists():
-        return ""
+    """Why the client cannot be asked to confirm yet."""
     return _(
         "%(name)s has no signatory in the portal yet. Its representative becomes one on accepting "
         "the invitation."
@@ -403,9 +405,9 @@ def confirmation_request(*, application: Application, user: User, asked_at: int)
         raise PortalError(_("Complete the application before you ask the client to confirm it."), status=409)
     if commitment_is_current(application):
         raise PortalError(_("The client has already confirmed the application as it is now."), status=409)
-    if message := no_signatory_message(application):
-        raise PortalError(message, status=409)
     signatories = client_signatories(application)
+    if not signatories:
+        raise PortalError(no_signatory_message(application), status=409)
     keys = {s.pk: f"confirmation_request:{application.pk}:{s.pk}:{asked_at}" for s in signatories}
     already = list(Notification.objects.filter(idempotency_key__in=keys.values()))
     if already:

@@ -213,9 +213,10 @@ def _review(request: HttpRequest, application: Application) -> HttpResponse:
         context["can_submit"] = context["may_submit"] and context["commitment_current"]
         if context["is_licensee_member"] and not missing and not context["commitment_current"]:
             # Offered once the client has a signatory to ask (its representative may not have joined yet).
-            context["no_client_signatory"] = licensing.no_signatory_message(application)
-            if not context["no_client_signatory"]:
+            if licensing.client_has_signatory(application):
                 context["confirmation_request_form"] = licensing.ConfirmationRequestForm(
                     application=application
                 )
+            else:
+                context["no_client_signatory"] = licensing.no_signatory_message(application)
     return render(request, "applications/step_review.html", context)

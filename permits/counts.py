@@ -2,7 +2,7 @@
 
 The work queue shows its counts per state on every page. Counting the open cases each time grows with
 their number (about a millisecond for 11,000); the sum of a few rows per state does not. Counts with any
-other filter than the state are still counted from the cases (permits.queue).
+other filter than the state are still counted from the cases (permits.queue, which reads both).
 """
 
 from django.db import connection
@@ -10,16 +10,6 @@ from django.db import connection
 from permits.models import StateCount
 
 TABLE = StateCount._meta.db_table
-
-
-def counts_sql(states: list[str]) -> str:
-    """Rows ("count", n, state, "", 0) for `states` (the queue's own constants, written into the SQL), in
-    the shape of the queue's choice rows; a state without cases has no row."""
-    listed = ", ".join(f"'{state}'" for state in states)
-    return (
-        f"""SELECT 'count' AS "choice_kind", sum("n")::bigint, "state"::text, ''::text, 0 FROM "{TABLE}" """
-        f"""WHERE "state" IN ({listed}) GROUP BY "state" HAVING sum("n") <> 0"""
-    )
 
 
 def compact() -> int:

@@ -225,7 +225,7 @@ class StateCount(models.Model):
     Triggers on the case table (migration 0009) add a row of changes per state for every statement that
     inserts, updates or deletes cases, so the number of cases in a state is the sum of its rows: exact in
     every transaction, and written without anyone waiting for a shared counter row. `permits.counts.compact`
-    (run with the deadline sweep) folds the rows into one per state.
+    (the beat task `permits.compact_state_counts`, every 15 minutes) folds the rows into one per state.
     """
 
     state = models.CharField(max_length=32, choices=PermitState.choices)

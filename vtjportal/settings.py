@@ -161,8 +161,8 @@ elif PRODUCTION:
     raise ImproperlyConfigured("REDIS_URL must be set in production: rate limits need a shared cache.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Template fragments that are the same for every user of a language and role (the layout's menus, the work
-# queue's table head), kept in each process's memory: they change only with a deployment, which restarts it.
+# Template fragments that are the same for every user of a language and role (the layout's header, menus and
+# footer), kept in each process's memory: they change only with a deployment, which restarts it.
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 AUTH_USER_MODEL = "accounts.User"
