@@ -6,9 +6,13 @@ from accounts.models import Language
 
 
 def portal(request: HttpRequest) -> dict:
+    active = active_membership(request)
     return {
         "memberships": user_memberships(request),
-        "active_membership": active_membership(request),
+        "active_membership": active,
+        # For the layout's cached menu: plain values, also for staff, who act for no organisation.
+        "active_organisation": active.organisation.uuid if active else "",
+        "acting_as_licensee": bool(active and active.holds_valid_licence),
         "portal_languages": Language.choices,
         "demo_mode": settings.DEMO_MODE,
     }

@@ -3,15 +3,18 @@ from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from accounts.backends import request_session
 from accounts.models import Membership
 
 # What a user who must enrol an authenticator may still reach.
@@ -26,6 +29,26 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
         "set_language",
     }
 )
+
+
+def _signed_in_user(request: HttpRequest):
+    """Django's `get_user`, whose backend takes the user's row read with the session (accounts/sessions.py)."""
+    if not hasattr(request, "_cached_user"):
+        token = request_session.set(request.session)
+        try:
+            request._cached_user = auth.get_user(request)
+        finally:
+            request_session.reset(token)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, except that the signed-in user is built from the row read with the session: one statement
+    for both on every request. Which user is signed in is decided by Django's `get_user` as before."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _signed_in_user(request))
 
 
 class UserLanguageMiddleware:

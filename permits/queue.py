@@ -1,9 +1,9 @@
 """The officers' work queue: which cases need an officer, filtered, counted and paged; and assigning them.
 
 Reads only, except `permit_assign`. The page stays within a fixed number of queries whatever the number
-of cases (docs/performance.md): one for the choices of its select boxes (which also tell whether the
-user is an officer) together with the counts per state, and one for the page of rows, fetched by keyset
-(decision target date, id) so that a deep page costs what the first one does.
+of cases (docs/performance.md): one for the choices of its select boxes together with the counts per
+state, and one for the page of rows, fetched by keyset (decision target date, id) so that a deep page costs
+what the first one does; the two are sent together (`queue_screen`).
 """
 
 import csv
@@ -32,7 +32,7 @@ from applications.models import Application, Product
 from permits.models import CLOSED, IN_PROCESSING, Permit, StateCount
 from permits.models import PermitState as S
 from permits.workflow import change_case, is_officer
-from vtjportal.prepared import fetch
+from vtjportal.prepared import fetch, fetch_together
 
 # Cases that still need something from an officer, in the order of the state machine.
 QUEUE_STATES = [
@@ -78,14 +78,10 @@ class Choice:
 
 @dataclass
 class QueueChoices:
-    """The options of the queue's select boxes: officers (assignees), products and licensees."""
+    """The options of the queue's select boxes: products and licensees."""
 
-    officers: list[Choice] = field(default_factory=list)
     products: list[Choice] = field(default_factory=list)
     licensees: list[Choice] = field(default_factory=list)
-
-    def officer_ids(self) -> set[int]:
-        return {choice.pk for choice in self.officers}
 
     def keys(self) -> tuple[set[str], set[str]]:
         """The valid keys of the product and licensee select boxes."""
@@ -148,16 +144,6 @@ def _choices_query(language: str) -> tuple[str, tuple]:
     """The SQL of `queue_choices` in `language`. It never changes, and compiling it through the ORM costs
     more than running it, so it is compiled once per language and process."""
     text = CharField()
-    officer_rows = (
-        officers()
-        .annotate(
-            choice_kind=Value("officer", output_field=text),
-            choice_key=Cast("uuid", text),
-            choice_label=Coalesce(NullIf("full_name", Value("")), "email", output_field=text),
-            choice_rank=Value(0, output_field=IntegerField()),
-        )
-        .values_list("choice_kind", "pk", "choice_key", "choice_label", "choice_rank")
-    )
     product_rows = Product.objects.annotate(
         choice_kind=Value("product", output_field=text),
         choice_key=F("code"),
@@ -174,7 +160,7 @@ def _choices_query(language: str) -> tuple[str, tuple]:
         )
         .values_list("choice_kind", "pk", "choice_key", "choice_label", "choice_rank")
     )
-    union = officer_rows.order_by().union(product_rows.order_by(), licensee_rows.order_by(), all=True)
+    union = product_rows.order_by().union(licensee_rows.order_by(), all=True)
     return union.query.sql_with_params()
 
 
@@ -185,14 +171,14 @@ def _language() -> str:
 
 def _choices_from(rows: list[tuple]) -> QueueChoices:
     choices = QueueChoices()
-    lists = {"officer": choices.officers, "product": choices.products, "licensee": choices.licensees}
+    lists = {"product": choices.products, "licensee": choices.licensees}
     for kind, pk, key, label, _rank in sorted(rows, key=lambda row: (row[4], row[3].casefold(), row[2])):
         lists[kind].append(Choice(pk=pk, key=key, label=label))
     return choices
 
 
 def queue_choices() -> QueueChoices:
-    """Officers, products and licensees (organisations that have filed for a client) in one query.
+    """Products and licensees (organisations that have filed for a client) in one query.
 
     Each row is (kind, pk, key for the URL, label, sort rank); product names are in the active language.
     """
@@ -362,11 +348,14 @@ def state_counts(*, user: User, filters: QueueFilters, today: date) -> dict[str,
     return _count_dict(filters, fetch(*_counts_sql(user=user, filters=filters, today=today)))
 
 
-def queue_overview(*, user: User, filters: QueueFilters, today: date) -> tuple[QueueChoices, dict[str, int]]:
-    """The select boxes' choices and the counts per state, in one round trip (a UNION of the two)."""
+def _overview_sql(*, user: User, filters: QueueFilters, today: date) -> tuple[str, tuple]:
+    """The select boxes' choices and the counts per state in one statement (a UNION of the two)."""
     sql, params = _choices_query(_language())
     counts_sql, counts_params = _counts_sql(user=user, filters=filters, today=today)
-    rows = fetch(f"{sql} UNION ALL ({counts_sql})", (*params, *counts_params))
+    return f"{sql} UNION ALL ({counts_sql})", (*params, *counts_params)
+
+
+def _overview_from(filters: QueueFilters, rows: list[tuple]) -> tuple[QueueChoices, dict[str, int]]:
     choices = _choices_from([row for row in rows if row[0] != "count"])
     return choices, _count_dict(filters, [row for row in rows if row[0] == "count"])
 
@@ -377,8 +366,8 @@ def queue_overview(*, user: User, filters: QueueFilters, today: date) -> tuple[Q
 Cursor = tuple[date, int]
 
 
-def format_cursor(row: dict) -> str:
-    return f"{row['decision_due'].isoformat()}.{row['pk']}"
+def format_cursor(row: tuple) -> str:
+    return f"{row[COLUMN['decision_due']].isoformat()}.{row[COLUMN['pk']]}"
 
 
 def parse_cursor(value: str) -> Cursor:
@@ -391,7 +380,7 @@ def parse_cursor(value: str) -> Cursor:
 
 @dataclass
 class QueuePage:
-    rows: list[dict]
+    rows: list[tuple]  # the columns of ROW_FIELDS
     has_next: bool
     has_previous: bool
 
@@ -422,6 +411,7 @@ ROW_FIELDS = [
     "application__product_id",
     "application__filed_by_id",
 ]
+COLUMN = {name: index for index, name in enumerate(ROW_FIELDS)}
 
 
 # The columns of ROW_FIELDS, in order.
@@ -438,17 +428,11 @@ ROWS_FROM = (
 KEY = f'({CASES}."decision_due", {CASES}."id")'
 
 
-def queue_page(
-    *,
-    user: User,
-    filters: QueueFilters,
-    today: date,
-    after: Cursor | None = None,
-    before: Cursor | None = None,
-    size: int | None = None,
-) -> QueuePage:
-    """One page in decision-target-date order, after or before a cursor (keyset paging)."""
-    size = size or PAGE_SIZE
+def _page_sql(
+    *, user: User, filters: QueueFilters, today: date, after: Cursor | None, before: Cursor | None, size: int
+) -> tuple[str, list]:
+    """One page in decision-target-date order, after or before a cursor (keyset paging), and one row more
+    to tell whether there is a next (or previous) page."""
     condition, params = queue_condition(user=user, filters=filters, today=today)
     order = "ASC"
     if before is not None:
@@ -460,10 +444,47 @@ def queue_page(
         # The limit is written in, too: with it as a parameter, the generic plan would not know it is small.
         f'ORDER BY {CASES}."decision_due" {order}, {CASES}."id" {order} LIMIT {int(size) + 1}'
     )
-    rows = [dict(zip(ROW_FIELDS, row, strict=True)) for row in fetch(sql, params)]
+    return sql, params
+
+
+def _page_from(rows: list[tuple], *, after: Cursor | None, before: Cursor | None, size: int) -> QueuePage:
     if before is not None:
         return QueuePage(rows=rows[:size][::-1], has_next=True, has_previous=len(rows) > size)
     return QueuePage(rows=rows[:size], has_next=len(rows) > size, has_previous=after is not None)
+
+
+@dataclass
+class QueueScreen:
+    """What the queue page shows: the select boxes' choices, the counts per state and a page of rows."""
+
+    choices: QueueChoices
+    counts: dict[str, int]
+    page: QueuePage
+
+
+def queue_screen(
+    *,
+    user: User,
+    filters: QueueFilters,
+    today: date,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+) -> QueueScreen:
+    """The choices, the counts and the page in one round trip: the two statements are pipelined.
+
+    The page's product and licensee keys are looked up by the statement itself, so it can be sent before
+    the choices confirm them; the view refuses a key that is not among the choices (a 400) and shows
+    nothing of the page then.
+    """
+    overview = _overview_sql(user=user, filters=filters, today=today)
+    page = _page_sql(user=user, filters=filters, today=today, after=after, before=before, size=PAGE_SIZE)
+    overview_rows, page_rows = fetch_together(overview, page)
+    choices, counts = _overview_from(filters, overview_rows)
+    return QueueScreen(
+        choices=choices,
+        counts=counts,
+        page=_page_from(page_rows, after=after, before=before, size=PAGE_SIZE),
+    )
 
 
 # -- what a row says ---------------------------------------------------------------------------------

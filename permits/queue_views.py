@@ -4,8 +4,8 @@ import functools
 import html
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -13,11 +13,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -30,7 +31,9 @@ from accounts.services import PortalError
 from permits.access import access_permit
 from permits.models import Permit, PermitState
 from permits.queue import (
+    COLUMN,
     DUE_SOON_DAYS,
+    ROW_FIELDS,
     Assignee,
     QueueChoices,
     QueueFilters,
@@ -46,9 +49,9 @@ from permits.queue import (
     permit_assign,
     queue_cases,
     queue_choices,
-    queue_overview,
-    queue_page,
+    queue_screen,
 )
+from permits.workflow import is_officer
 
 # -- forms -------------------------------------------------------------------------------------------
 
@@ -85,7 +88,11 @@ SELECTS = ("state", "assignee", "product", "filed_by_licensee", "licensee")
 class QueueFilterForm(forms.Form):
     """The queue's filters (a GET form); every field is listed and checked, a bad value is a 400."""
 
-    state = forms.ChoiceField(label=gettext_lazy("State"), required=False)
+    state = forms.ChoiceField(
+        label=gettext_lazy("State"),
+        required=False,
+        choices=[("", gettext_lazy("Open cases (every state that needs an officer)")), *PermitState.choices],
+    )
     assignee = forms.ChoiceField(
         label=gettext_lazy("Assigned to"),
         required=False,
@@ -120,10 +127,6 @@ class QueueFilterForm(forms.Form):
     def __init__(self, data: object) -> None:
         super().__init__(data)
         self.choices = QueueChoices()
-        self.fields["state"].choices = [
-            ("", _("Open cases (every state that needs an officer)")),
-            *PermitState.choices,
-        ]
 
     def check_choices(self, choices: QueueChoices) -> bool:
         """Keep the choices for the select boxes; refuse a product or licensee that is not among them."""
@@ -183,6 +186,18 @@ class QueueFilterForm(forms.Form):
         params = {name: self.data.get(name, "") for name in self.fields if name not in ("after", "before")}
         params.update(changes)
         return urlencode({name: value for name, value in params.items() if value})
+
+
+class SharedFields(dict):
+    """A form's fields, shared by its instances rather than deep-copied for each (as Django does, so that an
+    instance may change its own): deep-copying the queue's ten fields cost a tenth of a millisecond on
+    every page. Only for a form that never changes its fields."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return dict(self)
+
+
+QueueFilterForm.base_fields = SharedFields(QueueFilterForm.base_fields)
 
 
 class AssignForm(forms.Form):
@@ -245,31 +260,22 @@ def _refused(request: HttpRequest) -> HttpResponse:
     return render(request, "permits/_queue_message.html", context, status=403)
 
 
-def _filtered(
-    request: HttpRequest, *, counts: bool
-) -> tuple[QueueFilterForm, dict[str, int] | None, HttpResponse | None]:
-    """The validated filters with the select boxes' choices and (with `counts`) the counts per state;
-    or the response that refuses the request: 403 for anyone but an officer, 400 for a bad filter.
+def _bad_filter(request: HttpRequest, form: QueueFilterForm, choices: QueueChoices) -> HttpResponse | None:
+    """A 400 naming the bad filters, or None when the filters are good (a product or licensee must be one
+    of the choices)."""
+    if form.check_choices(choices):
+        return None
+    context = {"form": form, "fields": filter_fields(form), "invalid": True}
+    return render(request, "permits/queue.html", context, status=400)
 
-    The choices and the counts come in one query, before the officer check that the choices make
-    possible; anyone who is not staff at all is refused before any query.
-    """
+
+def _filtered(request: HttpRequest) -> tuple[QueueFilterForm, HttpResponse | None]:
+    """The validated filters, or the response that refuses the request (403 for anyone but an officer,
+    before any query about cases)."""
     form = QueueFilterForm(request.GET)
-    if not request.user.is_staff:
-        return form, None, _refused(request)
-    state_counts = None
-    if form.is_valid() and counts:
-        choices, state_counts = queue_overview(
-            user=request.user, filters=form.filters(), today=timezone.localdate()
-        )
-    else:
-        choices = queue_choices()
-    if request.user.pk not in choices.officer_ids():
-        return form, None, _refused(request)
-    if not form.check_choices(choices):
-        context = {"form": form, "fields": filter_fields(form), "invalid": True}
-        return form, None, render(request, "permits/queue.html", context, status=400)
-    return form, state_counts, None
+    if not is_officer(request.user):
+        return form, _refused(request)
+    return form, _bad_filter(request, form, queue_choices())
 
 
 PLACEHOLDER = UUID(int=0)
@@ -334,114 +340,180 @@ def _short_date(language: str, day: date) -> str:
     return _escape(date_format(day, "SHORT_DATE_FORMAT"))
 
 
-def _rows(request: HttpRequest, rows: list[dict], choices: QueueChoices, today: date) -> SafeString:
-    """The table rows as HTML (see ROW): the applicant's and the assignee's text escaped on each row; what
-    repeats (labels, product and licensee names, dates, deadlines) escaped once per page."""
-    # Reversed once and filled in per row: 100 reverse() calls would be a noticeable part of the page. A
-    # uuid, an ISO date and a number need no escaping.
-    placeholder = str(PLACEHOLDER)
-    case_url = _escape(reverse("permits:officer_case", args=[PLACEHOLDER]))
-    assign_url = _escape(reverse("permits:assign", args=[PLACEHOLDER]))
+# Per-request parts of a row, put into the rows after they are printed (and remembered): the "Assign to me"
+# form's hidden fields (the CSRF token among them) and the queue's own address to return to. Text from
+# the database cannot contain a NUL character, so these marks cannot be forged by it.
+HIDDEN_MARK = "\0hidden\0"
+NEXT_MARK = "\0next\0"
+# Where a row's columns (ROW_FIELDS) are.
+PRODUCT_AT, FILED_BY_AT, ASSIGNED_TO_AT = (
+    COLUMN[name] for name in ("application__product_id", "application__filed_by_id", "assigned_to_id")
+)
+
+
+@dataclass(frozen=True)
+class RowWords:
+    """What every row of a language says alike, translated and escaped once per language and process."""
+
+    case_url: str
+    assign_url: str
+    states: dict[str, str]
+    unassigned: str
+    assign_to_me: str
+    someone_else: str
+
+
+@functools.lru_cache(maxsize=8)
+def _row_words(language: str) -> RowWords:
+    return RowWords(
+        case_url=_escape(reverse("permits:officer_case", args=[PLACEHOLDER])),
+        assign_url=_escape(reverse("permits:assign", args=[PLACEHOLDER])),
+        states={state: _escape(str(label)) for state, label in PermitState.choices},
+        unassigned=UNASSIGNED.format(_escape(_("Unassigned"))),
+        assign_to_me=_escape(_("Assign to me")),
+        someone_else=_escape(_("Assign to another officer")),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _row(
+    language: str, zone: tzinfo, today: date, values: tuple, product: str, filed_by: str, mine: bool
+) -> str:
+    """One table row as HTML (see ROW), every value escaped, with the marks for the per-request parts.
+
+    Remembered: a row depends on nothing but these arguments (`values` are the row's columns, ROW_FIELDS;
+    `language` is the active one), and most rows of a page are the same from one page load to the next.
+    """
+    row = dict(zip(ROW_FIELDS, values, strict=True))
+    words = _row_words(language)
+    uuid, reference, due = str(row["uuid"]), _escape(row["reference"]), row["decision_due"]
+    days = days_left(row["state"], due, today)
+    deadline = (OVERDUE if days is not None and days < 0 else DEADLINE).format(_escape(deadline_text(days)))
+    activity = row["last_activity_at"].astimezone(zone)
+    assign_url = words.assign_url.replace(str(PLACEHOLDER), uuid)
+    assignee = assignee_label(row)
+    return ROW.format(
+        case_url=words.case_url.replace(str(PLACEHOLDER), uuid),
+        reference=reference,
+        organisation=_escape(row["application__organisation__name"]),
+        business_id=_escape(row["application__organisation__business_id"]),
+        filed_by=FILED_BY.format(_escape(_("Filed by %(name)s") % {"name": filed_by})) if filed_by else "",
+        product=_escape(product) if product else "–",
+        state=words.states[row["state"]],
+        assignee=_escape(assignee) if assignee else words.unassigned,
+        due_iso=due.isoformat(),
+        due=_short_date(language, due),
+        deadline=deadline,
+        activity_iso=activity.isoformat(),
+        activity=_short_date(language, activity.date()),
+        assign_to_me=(
+            ""
+            if mine
+            else ASSIGN_TO_ME.format(assign_url, HIDDEN_MARK, row["revision"], words.assign_to_me, reference)
+        ),
+        assign_url=assign_url,
+        next_query=NEXT_MARK,
+        someone_else=words.someone_else,
+    )
+
+
+def _rows(
+    request: HttpRequest, rows: list[tuple], choices: QueueChoices, today: date, csrf_token: str
+) -> SafeString:
+    """The table rows as HTML: each row printed by _row (or remembered from an earlier page load), then the
+    per-request parts put in."""
+    if not rows:
+        return mark_safe("")
     here = request.get_full_path()
-    zone = timezone.get_current_timezone()
-    product_names, licensee_names = choices.names()
-    products = {pk: _escape(name) for pk, name in product_names.items()}
-    no_product = "–"
-    # Translated once per page rather than once per row.
-    states = {state: _escape(str(label)) for state, label in PermitState.choices}
-    filed_by = {
-        pk: FILED_BY.format(_escape(_("Filed by %(name)s") % {"name": name}))
-        for pk, name in licensee_names.items()
-    }
-    unassigned = UNASSIGNED.format(_escape(_("Unassigned")))
-    assign_to_me, someone_else = _escape(_("Assign to me")), _escape(_("Assign to another officer"))
-    next_query = _escape(urlencode({"next": here}))
     # What every row's "Assign to me" form carries: the CSRF token, who (me) and where to return.
     hidden = _html(
-        '{}<input type="hidden" name="assignee" value="{}"><input type="hidden" name="next" value="{}">',
-        csrf_input(request),
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="assignee" value="{}"><input type="hidden" name="next" value="{}">',
+        csrf_token,
         request.user.uuid,
         here,
     )
-    me = request.user.pk
-    language = translation.get_language()
-    deadlines: dict[int | None, str] = {}
-
-    out = []
-    for row in rows:
-        uuid = str(row["uuid"])
-        reference = _escape(row["reference"])
-        due = row["decision_due"]
-        days = days_left(row["state"], due, today)
-        if days not in deadlines:
-            deadlines[days] = (OVERDUE if days is not None and days < 0 else DEADLINE).format(
-                _escape(deadline_text(days))
-            )
-        activity = row["last_activity_at"].astimezone(zone)
-        row_assign_url = assign_url.replace(placeholder, uuid)
-        assignee = assignee_label(row)
-        out.append(
-            ROW.format(
-                case_url=case_url.replace(placeholder, uuid),
-                reference=reference,
-                organisation=_escape(row["application__organisation__name"]),
-                business_id=_escape(row["application__organisation__business_id"]),
-                filed_by=filed_by.get(row["application__filed_by_id"], ""),
-                product=products.get(row["application__product_id"], no_product),
-                state=states[row["state"]],
-                assignee=_escape(assignee) if assignee else unassigned,
-                due_iso=due.isoformat(),
-                due=_short_date(language, due),
-                deadline=deadlines[days],
-                activity_iso=activity.isoformat(),
-                activity=_short_date(language, activity.date()),
-                assign_to_me=(
-                    ""
-                    if row["assigned_to_id"] == me
-                    else ASSIGN_TO_ME.format(row_assign_url, hidden, row["revision"], assign_to_me, reference)
-                ),
-                assign_url=row_assign_url,
-                next_query=next_query,
-                someone_else=someone_else,
-            )
+    products, licensees = choices.names()
+    language, zone, me = translation.get_language(), timezone.get_current_timezone(), request.user.pk
+    printed = ROW_SEPARATOR.join(
+        _row(
+            language,
+            zone,
+            today,
+            row,
+            products.get(row[PRODUCT_AT], ""),
+            licensees.get(row[FILED_BY_AT], ""),
+            row[ASSIGNED_TO_AT] == me,
         )
+        for row in rows
+    )
     # Printed as one value; the separator keeps the page's source readable.
-    return mark_safe(ROW_SEPARATOR.join(out) + ROW_SEPARATOR if out else "")
+    return mark_safe(
+        (printed + ROW_SEPARATOR)
+        .replace(HIDDEN_MARK, hidden)
+        .replace(NEXT_MARK, _escape(urlencode({"next": here})))
+    )
+
+
+def filters_key(language: str, form: QueueFilterForm) -> str:
+    """What the printed filter form depends on when the filters are valid: the language, the values of its
+    fields and the choices of its select boxes."""
+    values = [form.data.get(name, "") for name in form.fields if name not in ("after", "before")]
+    return repr((language, values, form.choices))
+
+
+def count_links(form: QueueFilterForm, counts: dict[str, int]) -> list[dict]:
+    """A link per state with its count, keeping the other filters."""
+    here, labels, state = reverse("permits:queue"), dict(PermitState.choices), form.cleaned_data["state"]
+    return [
+        {
+            "label": labels[name],
+            "count": count,
+            "url": f"{here}?{form.query(state=name)}",
+            "current": name == state,
+        }
+        for name, count in counts.items()
+    ]
 
 
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """Cases that need an officer, soonest decision target date first, with filters and counts."""
-    form, counts, refusal = _filtered(request, counts=True)
+    if not is_officer(request.user):
+        return _refused(request)
+    form = QueueFilterForm(request.GET)
+    today = timezone.localdate()
+    screen = None
+    if form.is_valid():
+        # The choices, the counts and the page in one round trip; nothing of them is shown before the
+        # choices have confirmed the filters.
+        screen = queue_screen(
+            user=request.user,
+            filters=form.filters(),
+            today=today,
+            after=form.cleaned_data["after"],
+            before=form.cleaned_data["before"],
+        )
+    refusal = _bad_filter(request, form, screen.choices if screen else queue_choices())
     if refusal:
         return refusal
-    user = request.user
-    filters = form.filters()
-    today = timezone.localdate()
-    page = queue_page(
-        user=user,
-        filters=filters,
-        today=today,
-        after=form.cleaned_data["after"],
-        before=form.cleaned_data["before"],
-    )
-    labels = dict(PermitState.choices)
+    filters, page, counts = form.filters(), screen.page, screen.counts
     here = reverse("permits:queue")
     query = form.query()
+    language = translation.get_language()
+    csrf_token = get_token(request)
     context = {
         "form": form,
-        "fields": filter_fields(form),
-        "rows": _rows(request, page.rows, form.choices, today),
+        # The filter form and the counts are printed only when they are not remembered (see the templates),
+        # so they are made only if printed.
+        "fields": SimpleLazyObject(lambda: filter_fields(form)),
+        "filters_key": filters_key(language, form),
+        # One CSRF token for the page's forms (the layout's and the rows'), masked once.
+        "csrf_token": csrf_token,
+        "rows": _rows(request, page.rows, form.choices, today, csrf_token),
         "total": counts[filters.state] if filters.state else sum(counts.values()),
-        "counts": [
-            {
-                "label": labels[state],
-                "count": count,
-                "url": f"{here}?{form.query(state=state)}",
-                "current": state == filters.state,
-            }
-            for state, count in counts.items()
-        ],
+        "counts": SimpleLazyObject(lambda: count_links(form, counts)),
+        "counts_key": repr((language, query, counts)),
         "all_open_url": f"{here}?{form.query(state='')}",
         "first_url": f"{here}?{query}" if query else here,
         "next_url": f"{here}?{form.query(after=page.next_cursor)}" if page.has_next else "",
@@ -455,7 +527,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def queue_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list (every page) as a CSV download. Exports are audited."""
-    form, _counts, refusal = _filtered(request, counts=False)
+    form, refusal = _filtered(request)
     if refusal:
         return refusal
     filters = form.filters()

@@ -19,11 +19,22 @@ from typing import Any
 import psycopg
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
+from psycopg.types.datetime import TimestamptzLoader
 
 
 class _PreparingCursor(psycopg.Cursor):
     """psycopg's server-binding cursor, preparing every statement it runs (psycopg keeps an LRU of them
-    per connection; Django turns automatic preparing off with `prepare_threshold`)."""
+    per connection; Django turns automatic preparing off with `prepare_threshold`).
+
+    Times with a time zone are read by psycopg's own loader, written in C. Django's replaces it on the
+    connection with a Python subclass that only sets the time zone object — the same instant in the same
+    zone (the connection's, which Django sets to UTC) — and costs several microseconds a value: a fifth of
+    the time the queue's rows took to arrive.
+    """
+
+    def __init__(self, connection: psycopg.Connection) -> None:
+        super().__init__(connection)
+        self.adapters.register_loader("timestamptz", TimestamptzLoader)
 
     def execute(
         self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
@@ -45,3 +56,20 @@ def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def fetch_together(*statements: tuple[str, Sequence[Any]]) -> list[list[tuple]]:
+    """Run prepared statements in one round trip (psycopg's pipeline mode) and return the rows of each.
+
+    Each statement is its own transaction, as under autocommit; if one fails, the error is raised and the
+    rest are not run. Inside a transaction they all belong to it.
+    """
+    cursors = [prepared_cursor() for _ in statements]
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql, params)
+        return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()

@@ -1,15 +1,18 @@
-"""Reading the session and the signed-in user on every request: plain SQL, prepared once per connection
-(accounts/sessions.py, accounts/backends.py, vtjportal/prepared.py)."""
+"""Reading the session and the signed-in user on every request: one statement for both, prepared once per
+connection (accounts/sessions.py, accounts/backends.py, accounts/middleware.py, vtjportal/prepared.py)."""
 
 from datetime import timedelta
 
-from django.contrib.sessions.models import Session
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.backends import PortalModelBackend
+from accounts.backends import PortalModelBackend, request_session
+from accounts.models import PortalSession as Session
+from permits.workflow import is_officer
+from tests.factories import StaffFactory, UserFactory
 
 PROFILE = reverse("accounts:profile")
 ACCESSIBILITY = reverse("accessibility")
@@ -54,11 +57,75 @@ def test_each_page_prepares_its_statements_once_per_connection(client, officer):
     client.force_login(officer)
     client.get(ACCESSIBILITY)
     after_one = prepared_statements()
-    assert any("django_session" in statement for statement in after_one)
-    assert any("accounts_user" in statement for statement in after_one)
+    assert any("accounts_portalsession" in sql and "accounts_user" in sql for sql in after_one)
     with CaptureQueriesContext(connection) as queries:
         for _ in range(3):
             client.get(ACCESSIBILITY)
-    # Still counted as queries (two a page: the session and the user), but no new statement per request.
-    assert len(queries.captured_queries) == 6
+    # Still counted as queries (one a page: the session with its user), but no new statement per request.
+    assert len(queries.captured_queries) == 3
     assert prepared_statements() == after_one
+
+
+def test_the_session_names_its_user_from_sign_in_to_sign_out(client, member):
+    client.get(reverse("accounts:home"))  # an anonymous session is not made for a mere visit
+    client.force_login(member)
+    assert Session.objects.get().user == member
+    client.post(reverse("account_logout"))
+    assert not Session.objects.filter(user=member).exists()
+
+
+def test_a_users_sessions_end_with_the_user(client, member):
+    client.force_login(member)
+    member.delete()
+    assert not Session.objects.exists()
+    assert client.get(PROFILE).status_code == 302
+
+
+def test_the_row_read_with_the_session_serves_only_its_own_user(member, officer):
+    """The backend takes the user's row from the request's session only when it is the row of the user that
+    Django's get_user asks for; any other user is read from the database."""
+    row = (officer.pk,)  # a row of another user: never used for `member`
+
+    class Store:
+        user_row = row
+
+    token = request_session.set(Store())
+    try:
+        assert PortalModelBackend().get_user(member.pk) == member
+    finally:
+        request_session.reset(token)
+
+
+def test_a_password_change_elsewhere_signs_the_session_out(client, member):
+    """Django's session hash check still decides, though the user comes with the session."""
+    client.force_login(member)
+    member.set_password("a-new-and-long-passphrase")
+    member.save()
+    assert client.get(PROFILE).status_code == 302
+
+
+def test_who_is_an_officer_is_read_with_the_user_as_has_perm_says(client, db):
+    permission = Permission.objects.get(content_type__app_label="permits", codename="process_permit")
+    direct = StaffFactory(groups=[])
+    direct.user_permissions.add(permission)
+    users = {
+        "officer group": StaffFactory(groups=["officer"]),
+        "direct permission": direct,
+        "superuser": StaffFactory(groups=[], is_superuser=True),
+        "staff without the permission": StaffFactory(groups=["registry_admin"]),
+        "inactive officer": StaffFactory(groups=["officer"], is_active=False),
+        "not staff": UserFactory(),
+    }
+    for name, user in users.items():
+        expected = user.is_staff and user.has_perm("permits.process_permit")
+        loaded = PortalModelBackend().get_user(user.pk) if user.is_active else None
+        if loaded is not None:
+            assert loaded.may_process_permits is expected, name
+            assert is_officer(loaded) is expected, name
+    assert [
+        name for name, user in users.items() if user.is_staff and user.has_perm("permits.process_permit")
+    ] == [
+        "officer group",
+        "direct permission",
+        "superuser",
+    ]
