@@ -10,7 +10,7 @@ import csv
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -76,20 +76,30 @@ class Choice:
     label: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class QueueChoices:
-    """The options of the queue's select boxes: products and licensees."""
+    """The options of the queue's select boxes: products and licensees. Never changed once made (the same
+    rows give the same object, see _choices_from)."""
 
-    products: list[Choice] = field(default_factory=list)
-    licensees: list[Choice] = field(default_factory=list)
+    products: tuple[Choice, ...] = ()
+    licensees: tuple[Choice, ...] = ()
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Everything the choices say, as text (for keys of what is printed from them)."""
+        return repr((self.products, self.licensees))
 
     def keys(self) -> tuple[set[str], set[str]]:
         """The valid keys of the product and licensee select boxes."""
         return {c.key for c in self.products}, {c.key for c in self.licensees}
 
+    @functools.cached_property
+    def _names(self) -> tuple[dict[int, str], dict[int, str]]:
+        return {c.pk: c.label for c in self.products}, {c.pk: c.label for c in self.licensees}
+
     def names(self) -> tuple[dict[int, str], dict[int, str]]:
         """pk → label for products and for licensees."""
-        return {c.pk: c.label for c in self.products}, {c.pk: c.label for c in self.licensees}
+        return self._names
 
 
 def officers() -> QuerySet[User]:
@@ -170,11 +180,16 @@ def _language() -> str:
 
 
 def _choices_from(rows: list[tuple]) -> QueueChoices:
-    choices = QueueChoices()
-    lists = {"product": choices.products, "licensee": choices.licensees}
+    return _choices_of(tuple(rows))
+
+
+@functools.lru_cache(maxsize=16)
+def _choices_of(rows: tuple[tuple, ...]) -> QueueChoices:
+    """The choices from their rows, made once for the same rows (they seldom change)."""
+    lists: dict[str, list[Choice]] = {"product": [], "licensee": []}
     for kind, pk, key, label, _rank in sorted(rows, key=lambda row: (row[4], row[3].casefold(), row[2])):
         lists[kind].append(Choice(pk=pk, key=key, label=label))
-    return choices
+    return QueueChoices(products=tuple(lists["product"]), licensees=tuple(lists["licensee"]))
 
 
 def queue_choices() -> QueueChoices:
@@ -265,17 +280,17 @@ def _search(text: str) -> tuple[str, list]:
 
 
 def queue_condition(
-    *, user: User, filters: QueueFilters, today: date, by_state: bool = True
+    *, me: int, filters: QueueFilters, today: date, by_state: bool = True
 ) -> tuple[str, list]:
-    """The cases matching `filters` as an SQL condition and its parameters. With `by_state=False` the
-    state filter is left out (for the counts)."""
+    """The cases matching `filters` as an SQL condition and its parameters; `me` is the key of the officer
+    asking (for "assigned to me"). With `by_state=False` the state filter is left out (for the counts)."""
     states = _states(filters, by_state=by_state)
     if not states:  # a decided state that is overdue
         return "FALSE", []
     where, params = [_state_condition(states)], []
     if filters.assignee == Assignee.ME:
         where.append(f'{CASES}."assigned_to_id" = %s')
-        params.append(user.pk)
+        params.append(me)
     elif filters.assignee == Assignee.UNASSIGNED:
         where.append(f'{CASES}."assigned_to_id" IS NULL')
     # By key, looked up in a subquery: the choices these keys come from may not have been read yet.
@@ -310,11 +325,11 @@ def queue_condition(
 
 def queue_cases(*, user: User, filters: QueueFilters, today: date, by_state: bool = True) -> QuerySet[Permit]:
     """The cases matching `filters` as a queryset (for the CSV export and the deadline overview)."""
-    condition, params = queue_condition(user=user, filters=filters, today=today, by_state=by_state)
+    condition, params = queue_condition(me=user.pk, filters=filters, today=today, by_state=by_state)
     return Permit.objects.filter(pk__in=RawSQL(f'SELECT {CASES}."id" FROM {CASES} WHERE {condition}', params))
 
 
-def _counts_sql(*, user: User, filters: QueueFilters, today: date) -> tuple[str, list]:
+def _counts_sql(*, me: int, filters: QueueFilters, today: date) -> tuple[str, list]:
     """Rows ("count", n, state, "", 0): the number of matching cases per state, ignoring the state filter.
 
     Shaped like the choice rows so that the page can read both in one query. Exact counts of the open
@@ -328,7 +343,7 @@ def _counts_sql(*, user: User, filters: QueueFilters, today: date) -> tuple[str,
             f'WHERE "state" IN ({_state_list(_states(filters, by_state=False))}) GROUP BY "state" '
             'HAVING sum("n") <> 0'
         ), []
-    condition, params = queue_condition(user=user, filters=filters, today=today, by_state=False)
+    condition, params = queue_condition(me=me, filters=filters, today=today, by_state=False)
     return (
         f'SELECT \'count\' AS "choice_kind", COUNT(*) AS "n", {CASES}."state"::text, \'\'::text, 0 '
         f'FROM {CASES} WHERE {condition} GROUP BY {CASES}."state"'
@@ -345,13 +360,13 @@ def _count_dict(filters: QueueFilters, rows: list[tuple]) -> dict[str, int]:
 
 def state_counts(*, user: User, filters: QueueFilters, today: date) -> dict[str, int]:
     """How many cases match the filters in each state, ignoring the state filter itself."""
-    return _count_dict(filters, fetch(*_counts_sql(user=user, filters=filters, today=today)))
+    return _count_dict(filters, fetch(*_counts_sql(me=user.pk, filters=filters, today=today)))
 
 
-def _overview_sql(*, user: User, filters: QueueFilters, today: date) -> tuple[str, tuple]:
+def _overview_sql(*, me: int, filters: QueueFilters, today: date, language: str) -> tuple[str, tuple]:
     """The select boxes' choices and the counts per state in one statement (a UNION of the two)."""
-    sql, params = _choices_query(_language())
-    counts_sql, counts_params = _counts_sql(user=user, filters=filters, today=today)
+    sql, params = _choices_query(language)
+    counts_sql, counts_params = _counts_sql(me=me, filters=filters, today=today)
     return f"{sql} UNION ALL ({counts_sql})", (*params, *counts_params)
 
 
@@ -429,11 +444,11 @@ KEY = f'({CASES}."decision_due", {CASES}."id")'
 
 
 def _page_sql(
-    *, user: User, filters: QueueFilters, today: date, after: Cursor | None, before: Cursor | None, size: int
-) -> tuple[str, list]:
+    *, me: int, filters: QueueFilters, today: date, after: Cursor | None, before: Cursor | None, size: int
+) -> tuple[str, tuple]:
     """One page in decision-target-date order, after or before a cursor (keyset paging), and one row more
     to tell whether there is a next (or previous) page."""
-    condition, params = queue_condition(user=user, filters=filters, today=today)
+    condition, params = queue_condition(me=me, filters=filters, today=today)
     order = "ASC"
     if before is not None:
         condition, params, order = f"{condition} AND {KEY} < (%s, %s)", [*params, *before], "DESC"
@@ -444,7 +459,7 @@ def _page_sql(
         # The limit is written in, too: with it as a parameter, the generic plan would not know it is small.
         f'ORDER BY {CASES}."decision_due" {order}, {CASES}."id" {order} LIMIT {int(size) + 1}'
     )
-    return sql, params
+    return sql, tuple(params)
 
 
 def _page_from(rows: list[tuple], *, after: Cursor | None, before: Cursor | None, size: int) -> QueuePage:
@@ -462,6 +477,17 @@ class QueueScreen:
     page: QueuePage
 
 
+@functools.lru_cache(maxsize=256)
+def _screen_sql(
+    me: int, filters: QueueFilters, today: date, after: Cursor | None, before: Cursor | None, language: str
+) -> tuple[tuple[str, tuple], tuple[str, tuple]]:
+    """The two statements of `queue_screen`, written once for the same filters, day and officer."""
+    return (
+        _overview_sql(me=me, filters=filters, today=today, language=language),
+        _page_sql(me=me, filters=filters, today=today, after=after, before=before, size=PAGE_SIZE),
+    )
+
+
 def queue_screen(
     *,
     user: User,
@@ -476,9 +502,9 @@ def queue_screen(
     the choices confirm them; the view refuses a key that is not among the choices (a 400) and shows
     nothing of the page then.
     """
-    overview = _overview_sql(user=user, filters=filters, today=today)
-    page = _page_sql(user=user, filters=filters, today=today, after=after, before=before, size=PAGE_SIZE)
-    overview_rows, page_rows = fetch_together(overview, page)
+    overview_rows, page_rows = fetch_together(
+        *_screen_sql(user.pk, filters, today, after, before, _language())
+    )
     choices, counts = _overview_from(filters, overview_rows)
     return QueueScreen(
         choices=choices,

@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -298,9 +297,11 @@ DEADLINE = '<span class="meta">{}</span>'
 UNASSIGNED = "<em>{}</em>"
 OPTION = '<option value="{}">{}</option>'
 SELECTED = '<option value="{}" selected>{}</option>'
+# Submits the table's one "assign to me" form (permits/_queue_table.html: the CSRF token, me, where to
+# return) to this case's address, with the revision of the case the officer saw.
 ASSIGN_TO_ME = (
-    '<form method="post" action="{}" class="row-form">{}<input type="hidden" name="revision" value="{}">'
-    '<button type="submit" class="button-secondary">{}<span class="visually-hidden"> ({})</span></button></form>'
+    '<button type="submit" form="assign-to-me" formaction="{}" name="revision" value="{}" '
+    'class="button-secondary">{}<span class="visually-hidden"> ({})</span></button>'
 )
 
 
@@ -340,11 +341,6 @@ def _short_date(language: str, day: date) -> str:
     return _escape(date_format(day, "SHORT_DATE_FORMAT"))
 
 
-# Per-request parts of a row, put into the rows after they are printed (and remembered): the "Assign to me"
-# form's hidden fields (the CSRF token among them) and the queue's own address to return to. Text from
-# the database cannot contain a NUL character, so these marks cannot be forged by it.
-HIDDEN_MARK = "\0hidden\0"
-NEXT_MARK = "\0next\0"
 # Where a row's columns (ROW_FIELDS) are.
 PRODUCT_AT, FILED_BY_AT, ASSIGNED_TO_AT = (
     COLUMN[name] for name in ("application__product_id", "application__filed_by_id", "assigned_to_id")
@@ -377,12 +373,20 @@ def _row_words(language: str) -> RowWords:
 
 @functools.lru_cache(maxsize=4096)
 def _row(
-    language: str, zone: tzinfo, today: date, values: tuple, product: str, filed_by: str, mine: bool
+    language: str,
+    zone: tzinfo,
+    today: date,
+    values: tuple,
+    product: str,
+    filed_by: str,
+    mine: bool,
+    here: str,
 ) -> str:
-    """One table row as HTML (see ROW), every value escaped, with the marks for the per-request parts.
+    """One table row as HTML (see ROW), every value escaped.
 
     Remembered: a row depends on nothing but these arguments (`values` are the row's columns, ROW_FIELDS;
-    `language` is the active one), and most rows of a page are the same from one page load to the next.
+    `language` is the active one; `here` is the page to return to after assigning), and most rows of a
+    page are the same from one page load to the next.
     """
     row = dict(zip(ROW_FIELDS, values, strict=True))
     words = _row_words(language)
@@ -407,35 +411,20 @@ def _row(
         activity_iso=activity.isoformat(),
         activity=_short_date(language, activity.date()),
         assign_to_me=(
-            ""
-            if mine
-            else ASSIGN_TO_ME.format(assign_url, HIDDEN_MARK, row["revision"], words.assign_to_me, reference)
+            "" if mine else ASSIGN_TO_ME.format(assign_url, row["revision"], words.assign_to_me, reference)
         ),
         assign_url=assign_url,
-        next_query=NEXT_MARK,
+        next_query=_escape(urlencode({"next": here})),
         someone_else=words.someone_else,
     )
 
 
-def _rows(
-    request: HttpRequest, rows: list[tuple], choices: QueueChoices, today: date, csrf_token: str
-) -> SafeString:
-    """The table rows as HTML: each row printed by _row (or remembered from an earlier page load), then the
-    per-request parts put in."""
-    if not rows:
-        return mark_safe("")
-    here = request.get_full_path()
-    # What every row's "Assign to me" form carries: the CSRF token, who (me) and where to return.
-    hidden = _html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-        '<input type="hidden" name="assignee" value="{}"><input type="hidden" name="next" value="{}">',
-        csrf_token,
-        request.user.uuid,
-        here,
-    )
+def _rows(request: HttpRequest, rows: list[tuple], choices: QueueChoices, today: date) -> SafeString:
+    """The table rows as HTML, each printed by _row or remembered from an earlier page load."""
     products, licensees = choices.names()
     language, zone, me = translation.get_language(), timezone.get_current_timezone(), request.user.pk
-    printed = ROW_SEPARATOR.join(
+    here = request.get_full_path()
+    printed = [
         _row(
             language,
             zone,
@@ -444,22 +433,19 @@ def _rows(
             products.get(row[PRODUCT_AT], ""),
             licensees.get(row[FILED_BY_AT], ""),
             row[ASSIGNED_TO_AT] == me,
+            here,
         )
         for row in rows
-    )
+    ]
     # Printed as one value; the separator keeps the page's source readable.
-    return mark_safe(
-        (printed + ROW_SEPARATOR)
-        .replace(HIDDEN_MARK, hidden)
-        .replace(NEXT_MARK, _escape(urlencode({"next": here})))
-    )
+    return mark_safe(ROW_SEPARATOR.join(printed) + ROW_SEPARATOR if printed else "")
 
 
 def filters_key(language: str, form: QueueFilterForm) -> str:
     """What the printed filter form depends on when the filters are valid: the language, the values of its
     fields and the choices of its select boxes."""
     values = [form.data.get(name, "") for name in form.fields if name not in ("after", "before")]
-    return repr((language, values, form.choices))
+    return repr((language, values, form.choices.fingerprint))
 
 
 def count_links(form: QueueFilterForm, counts: dict[str, int]) -> list[dict]:
@@ -501,20 +487,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     here = reverse("permits:queue")
     query = form.query()
     language = translation.get_language()
-    csrf_token = get_token(request)
     context = {
         "form": form,
         # The filter form and the counts are printed only when they are not remembered (see the templates),
         # so they are made only if printed.
         "fields": SimpleLazyObject(lambda: filter_fields(form)),
         "filters_key": filters_key(language, form),
-        # One CSRF token for the page's forms (the layout's and the rows'), masked once.
-        "csrf_token": csrf_token,
-        "rows": _rows(request, page.rows, form.choices, today, csrf_token),
+        "rows": _rows(request, page.rows, form.choices, today),
         "total": counts[filters.state] if filters.state else sum(counts.values()),
         "counts": SimpleLazyObject(lambda: count_links(form, counts)),
         "counts_key": repr((language, query, counts)),
-        "all_open_url": f"{here}?{form.query(state='')}",
+        "all_open_url": SimpleLazyObject(lambda: f"{here}?{form.query(state='')}"),
         "first_url": f"{here}?{query}" if query else here,
         "next_url": f"{here}?{form.query(after=page.next_cursor)}" if page.has_next else "",
         "previous_url": f"{here}?{form.query(before=page.previous_cursor)}" if page.has_previous else "",

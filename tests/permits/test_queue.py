@@ -1,14 +1,16 @@
 """The officers' work queue: access, filters, search, counts, paging, assigning and the CSV export."""
 
 import csv
+import html
 import io
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Organisation
 from accounts.services import PortalError
 from applications.models import Application, Product
 from permits import queue
@@ -450,9 +452,74 @@ def test_assignment_is_not_on_the_applicants_timeline(client, officer, member, o
 def test_queue_row_offers_assign_to_me_with_the_revision(signed_in):
     permit = case(state=S.SUBMITTED, revision=7)
     content = page(signed_in.get(QUEUE))
-    assert f'action="{reverse("permits:assign", args=[permit.uuid])}"' in content
-    assert 'name="revision" value="7"' in content
+    assert (
+        f'formaction="{reverse("permits:assign", args=[permit.uuid])}" name="revision" value="7"' in content
+    )
     assert "Assign to another officer" in content
+
+
+def submit_assign_to_me(client, content: str, permit):
+    """What a browser sends when the row's "Assign to me" button is pressed: the fields of the form the
+    button names, and the button's own name and value, to the button's formaction."""
+    form = re.search(r'<form id="assign-to-me" method="post">(.*?)</form>', content, re.S).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    button = re.search(
+        r'<button type="submit" form="assign-to-me" formaction="([^"]+)" name="revision" value="(\d+)"[^>]*>'
+        rf"[^<]*<span class=\"visually-hidden\"> \({re.escape(permit.reference)}\)",
+        content,
+    )
+    url, revision = button.groups()
+    data = {name: html.unescape(value) for name, value in fields.items()}
+    return client.post(html.unescape(url), {**data, "revision": revision})
+
+
+def test_assign_to_me_in_a_row_assigns_that_case_and_returns_to_the_same_page(signed_in, officer):
+    mine, other = case(state=S.SUBMITTED), case(state=S.SUBMITTED)
+    content = page(signed_in.get(QUEUE, {"state": "submitted"}))
+    assert 'name="csrfmiddlewaretoken"' in content.split('<form id="assign-to-me"', 1)[1].split("</form>")[0]
+    response = submit_assign_to_me(signed_in, content, mine)
+    assert response.status_code == 302 and response.url == f"{QUEUE}?state=submitted"
+    assert fresh(mine).assigned_to == officer
+    assert fresh(other).assigned_to is None
+
+
+# The parts of the page that are remembered (rows, filter form, counts) are remembered by what they show.
+
+
+def test_a_row_shows_what_changed_since_the_last_page_load(signed_in, officer):
+    permit = case(state=S.SUBMITTED, application__organisation__name="Vanha Nimi Oy")
+    first = page(signed_in.get(QUEUE))
+    assert "Vanha Nimi Oy" in first and "Unassigned" in first
+    Organisation.objects.filter(pk=permit.application.organisation_id).update(name="Uusi Nimi Oy")
+    permit_assign(permit=fresh(permit), officer=officer, assignee=officer)
+    second = page(signed_in.get(QUEUE))
+    assert "Uusi Nimi Oy" in second and "Vanha Nimi Oy" not in second
+    assert officer.full_name in second
+    # Assigned to me now: no "Assign to me" for this row.
+    assert f'Assign to me<span class="visually-hidden"> ({permit.reference})' not in second
+
+
+def test_the_rows_and_counts_follow_the_language(signed_in, officer):
+    case(state=S.SUBMITTED)
+    assert "Submitted: 1" in page(signed_in.get(QUEUE))
+    officer.language = "sv"
+    officer.save(update_fields=["language"])
+    content = page(signed_in.get(QUEUE))
+    assert "Submitted" not in content
+    assert "Tilldela mig" in content  # Assign to me
+
+
+def test_the_counts_and_the_filter_form_follow_new_cases_products_and_licensees(signed_in):
+    case(state=S.SUBMITTED)
+    first = page(signed_in.get(QUEUE))
+    assert "Submitted: 1" in first
+    licensee = OrganisationFactory(name="Uusi Lisenssi Oy")
+    with_product(case(state=S.SUBMITTED, application__filed_by=licensee), "KYSELYRAJAPINTA")
+    Product.objects.filter(code="KYSELYRAJAPINTA").update(name_en="Renamed interface")
+    second = page(signed_in.get(QUEUE))
+    assert "Submitted: 2" in second
+    assert f'<option value="{licensee.uuid}">Uusi Lisenssi Oy</option>' in second
+    assert '<option value="KYSELYRAJAPINTA">Renamed interface</option>' in second
 
 
 def test_assign_page_offers_the_officers(signed_in, officer, decision_maker, registry_admin):
