@@ -484,7 +484,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if refusal:
         return refusal
     filters, page, counts = form.filters(), screen.page, screen.counts
-    here = reverse("permits:queue")
+    here, csv = request.path, reverse("permits:queue_csv")
     query = form.query()
     language = translation.get_language()
     context = {
@@ -501,7 +501,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "first_url": f"{here}?{query}" if query else here,
         "next_url": f"{here}?{form.query(after=page.next_cursor)}" if page.has_next else "",
         "previous_url": f"{here}?{form.query(before=page.previous_cursor)}" if page.has_previous else "",
-        "csv_url": f"{reverse('permits:queue_csv')}?{query}" if query else reverse("permits:queue_csv"),
+        "csv_url": f"{csv}?{query}" if query else csv,
         "filtered": bool(query),
     }
     return render(request, "permits/queue.html", context)
