@@ -488,6 +488,12 @@ def _screen_sql(
     )
 
 
+def forget_statements() -> None:
+    """Forget the statements and choices remembered in this process (see queue_views.forget_remembered)."""
+    _screen_sql.cache_clear()
+    _choices_of.cache_clear()
+
+
 def queue_screen(
     *,
     user: User,

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -41,6 +42,7 @@ from permits.queue import (
     csv_lines,
     days_left,
     deadline_text,
+    forget_statements,
     officer_choices,
     officer_label,
     officers,
@@ -439,6 +441,16 @@ def _rows(request: HttpRequest, rows: list[tuple], choices: QueueChoices, today:
     ]
     # Printed as one value; the separator keeps the page's source readable.
     return mark_safe(ROW_SEPARATOR.join(printed) + ROW_SEPARATOR if printed else "")
+
+
+def forget_remembered() -> None:
+    """Forget what the queue remembers in this process: its printed rows, filter forms and counts (and the
+    layout's cached parts, which share their cache), its statements and choices. For the benchmark's page
+    printed afresh, and for tests that compare it with the remembered one."""
+    caches["fragments"].clear()
+    for remembered in (_row, _row_words, _short_date):
+        remembered.cache_clear()
+    forget_statements()
 
 
 def filters_key(language: str, form: QueueFilterForm) -> str:

@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 295},
     },
+    "accounts-clear-expired-sessions": {
+        "task": "accounts.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=10),
+        "options": {"expires": 23 * 60 * 60},
+    },
     "permits-expire-permits": {
         "task": "permits.expire_permits",
         "schedule": crontab(hour=0, minute=20),

@@ -8,6 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_licence_permissions"),
+        ("sessions", "0001_initial"),
     ]
 
     operations = [
@@ -38,4 +39,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "sessions",
             },
         ),
+        # Sessions now live in accounts_portalsession; the ones in Django's table can no longer be used
+        # (everyone signs in again once).
+        migrations.RunSQL("DELETE FROM django_session", migrations.RunSQL.noop),
     ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.backends import PortalModelBackend, request_session
 from accounts.models import PortalSession as Session
+from accounts.tasks import clear_expired_sessions
 from permits.workflow import is_officer
 from tests.factories import StaffFactory, UserFactory
 
@@ -129,3 +130,12 @@ def test_who_is_an_officer_is_read_with_the_user_as_has_perm_says(client, db):
         "direct permission",
         "superuser",
     ]
+
+
+def test_the_daily_task_deletes_expired_sessions_only(client, member, officer):
+    client.force_login(member)
+    other = type(client)()
+    other.force_login(officer)
+    Session.objects.filter(user=member).update(expire_date=timezone.now() - timedelta(minutes=1))
+    assert clear_expired_sessions() == 1
+    assert list(Session.objects.values_list("user", flat=True)) == [officer.pk]

@@ -17,6 +17,7 @@ from permits import queue
 from permits.models import Permit, PermitEvent
 from permits.models import PermitState as S
 from permits.queue import csv_safe, permit_assign
+from permits.queue_views import forget_remembered
 from tests.conftest import with_authenticator
 from tests.factories import OrganisationFactory, PermitFactory, StaffFactory
 
@@ -484,6 +485,27 @@ def test_assign_to_me_in_a_row_assigns_that_case_and_returns_to_the_same_page(si
 
 
 # The parts of the page that are remembered (rows, filter form, counts) are remembered by what they show.
+
+
+def without_csrf_tokens(content: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", content)
+
+
+@pytest.mark.parametrize("params", [{}, {"state": "submitted", "assignee": "unassigned", "q": "Oy"}])
+def test_the_remembered_page_is_the_page_printed_afresh(signed_in, officer, params):
+    licensee = OrganisationFactory(name="Lisenssi & Co Oy")
+    for n in range(6):
+        case(
+            state=[S.SUBMITTED, S.NEGOTIATION][n % 2],
+            decision_due=today() + timedelta(days=n - 2),
+            assigned_to=officer if n == 0 else None,
+            application__filed_by=licensee if n % 3 == 0 else None,
+        )
+    forget_remembered()
+    afresh = page(signed_in.get(QUEUE, params))
+    remembered = page(signed_in.get(QUEUE, params))
+    assert "Lisenssi &amp; Co Oy" in afresh
+    assert without_csrf_tokens(remembered) == without_csrf_tokens(afresh)
 
 
 def test_a_row_shows_what_changed_since_the_last_page_load(signed_in, officer):
