@@ -151,8 +151,14 @@ def licensee_ids() -> RawSQL:
 
 @functools.cache
 def _choices_query(language: str) -> tuple[str, tuple]:
-    """The SQL of `queue_choices` in `language`. It never changes, and compiling it through the ORM costs
-    more than running it, so it is compiled once per language and process."""
+    """The SQL of `queue_choices` in `language`, without parameters. It never changes, and compiling it
+    through the ORM costs more than running it, so it is compiled once per language and process.
+
+    Its constants (the kinds, the ranks) are written in as literals: a prepared statement without parameters
+    always runs its one generic plan. With them as parameters PostgreSQL compares the generic plan with the
+    custom plans it has made so far, and after the tables had grown a hundredfold it went on planning the
+    statement afresh on every run, the old small tables' plans having set the bar.
+    """
     text = CharField()
     product_rows = Product.objects.annotate(
         choice_kind=Value("product", output_field=text),
@@ -171,7 +177,8 @@ def _choices_query(language: str) -> tuple[str, tuple]:
         .values_list("choice_kind", "pk", "choice_key", "choice_label", "choice_rank")
     )
     union = product_rows.order_by().union(licensee_rows.order_by(), all=True)
-    return union.query.sql_with_params()
+    sql = connection.ops.compose_sql(*union.query.sql_with_params())
+    return sql.replace("%", "%%"), ()
 
 
 def _language() -> str:
