@@ -15,7 +15,7 @@ from django.contrib.sessions.backends import db
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.backends import user_query
+from accounts.backends import PK, user_query
 from accounts.models import PortalSession, User
 from vtjportal.prepared import fetch
 
@@ -60,5 +60,5 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         data, expire_date, *user = rows[0]
-        self.user_row = tuple(user) if user[0] is not None else None
+        self.user_row = tuple(user) if user[PK] is not None else None
         return PortalSession(session_key=self.session_key, session_data=data, expire_date=expire_date)
