@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
 
 from tests.conftest import service_missing
@@ -43,6 +44,10 @@ def browser() -> Iterator[Browser]:
         playwright.stop()
         service_missing(f"Chromium at {CHROMIUM} did not start: {exc.message.splitlines()[0]}")
     yield browser
+    # Once Playwright has started, tests that use the database open Django's connection anew (Playwright's
+    # sync API switches the context they run in, and Django keeps a connection per context). Close it here,
+    # before the test database is dropped, or the drop fails with "being accessed by other users".
+    connections.close_all()
     browser.close()
     playwright.stop()
 
