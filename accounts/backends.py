@@ -94,6 +94,14 @@ PK = FIELDS.index(User._meta.pk.attname)
 request_session: ContextVar[object] = ContextVar("request_session", default=None)
 
 
+def user_key(value: object) -> int | None:
+    """A user's key from text (a session's), or None when it is not one."""
+    try:
+        return User._meta.pk.to_python(value)
+    except ValidationError:
+        return None
+
+
 class PageFactsMixin:
     def get_user(self, user_id: int | str) -> User | None:
         """As ModelBackend.get_user, with the user's page facts read in the same query — the session's own
@@ -102,9 +110,8 @@ class PageFactsMixin:
         The row becomes a User with `from_db`, as the ORM makes its instances; a raw queryset would
         inspect the cursor's columns on every request.
         """
-        try:
-            pk = User._meta.pk.to_python(user_id)
-        except ValidationError:
+        pk = user_key(user_id)
+        if pk is None:
             return None
         row = getattr(request_session.get(), "user_row", None)
         if row is None or row[PK] != pk:

@@ -3,9 +3,10 @@ from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib import auth, messages
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
+from django.contrib.auth.middleware import get_user as django_get_user
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -33,13 +34,11 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
 
 def _signed_in_user(request: HttpRequest):
     """Django's `get_user`, whose backend takes the user's row read with the session (accounts/sessions.py)."""
-    if not hasattr(request, "_cached_user"):
-        token = request_session.set(request.session)
-        try:
-            request._cached_user = auth.get_user(request)
-        finally:
-            request_session.reset(token)
-    return request._cached_user
+    token = request_session.set(request.session)
+    try:
+        return django_get_user(request)
+    finally:
+        request_session.reset(token)
 
 
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):

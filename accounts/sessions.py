@@ -12,11 +12,10 @@ import functools
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.backends import PK, user_query
-from accounts.models import PortalSession, User
+from accounts.backends import PK, user_key, user_query
+from accounts.models import PortalSession
 from vtjportal.prepared import fetch
 
 
@@ -32,13 +31,6 @@ def _read() -> tuple[str, tuple]:
     ), user_params
 
 
-def _user_key(value: object) -> int | None:
-    try:
-        return User._meta.pk.to_python(value)
-    except ValidationError:
-        return None
-
-
 class SessionStore(db.SessionStore):
     # The signed-in user's row (accounts.backends.FIELDS and FACTS), read with the session; None without one.
     user_row: tuple | None = None
@@ -49,7 +41,7 @@ class SessionStore(db.SessionStore):
 
     def create_model_instance(self, data: dict) -> PortalSession:
         session = super().create_model_instance(data)
-        session.user_id = _user_key(data.get(SESSION_KEY))
+        session.user_id = user_key(data.get(SESSION_KEY))
         return session
 
     def _get_session_from_db(self) -> PortalSession | None:

@@ -15,16 +15,16 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, F, IntegerField, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, F, IntegerField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from accounts.backends import may_process_permits
 from accounts.models import Organisation, User
 from accounts.services import PortalError
 from accounts.validators import normalise_business_id
@@ -94,26 +94,15 @@ class QueueChoices:
         return {c.key for c in self.products}, {c.key for c in self.licensees}
 
     @functools.cached_property
-    def _names(self) -> tuple[dict[int, str], dict[int, str]]:
-        return {c.pk: c.label for c in self.products}, {c.pk: c.label for c in self.licensees}
-
     def names(self) -> tuple[dict[int, str], dict[int, str]]:
         """pk → label for products and for licensees."""
-        return self._names
+        return {c.pk: c.label for c in self.products}, {c.pk: c.label for c in self.licensees}
 
 
 def officers() -> QuerySet[User]:
     """Users who may process cases: active staff with `permits.process_permit` (as `is_officer` decides),
     through a group, directly, or as a superuser."""
-    permission = Subquery(
-        Permission.objects.filter(codename="process_permit", content_type__app_label="permits").values("pk")
-    )
-    groups = Group.permissions.through.objects.filter(permission_id=permission).values("group_id")
-    return User.objects.filter(is_active=True, is_staff=True).filter(
-        Q(is_superuser=True)
-        | Q(pk__in=User.groups.through.objects.filter(group_id__in=groups).values("user_id"))
-        | Q(pk__in=User.user_permissions.through.objects.filter(permission_id=permission).values("user_id"))
-    )
+    return User.objects.filter(may_process_permits())
 
 
 def officer_choices() -> list[Choice]:
@@ -581,7 +570,7 @@ def csv_lines(cases: QuerySet[Permit], *, choices: QueueChoices, today: date) ->
     Starts with a byte-order mark so that Excel reads UTF-8; every text cell goes through `csv_safe`.
     """
     writer = csv.writer(_Echo(), delimiter=";")
-    products, licensees = choices.names()
+    products, licensees = choices.names
     states = dict(S.choices)
     yield "\ufeff"
     yield writer.writerow(

@@ -423,7 +423,7 @@ def _row(
 
 def _rows(request: HttpRequest, rows: list[tuple], choices: QueueChoices, today: date) -> SafeString:
     """The table rows as HTML, each printed by _row or remembered from an earlier page load."""
-    products, licensees = choices.names()
+    products, licensees = choices.names
     language, zone, me = translation.get_language(), timezone.get_current_timezone(), request.user.pk
     here = request.get_full_path()
     printed = [
