@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
@@ -11,11 +13,15 @@ from accounts.models import (
     AuditEvent,
     ClientMandate,
     FrameworkLicence,
+    FrameworkLicenceQuerySet,
     Invitation,
     Membership,
     Organisation,
     User,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 admin.site.site_header = _("VTJ data permits – administration")
 admin.site.site_title = _("VTJ data permits")
@@ -75,13 +81,16 @@ class LicenceValidityFilter(admin.SimpleListFilter):
     title = _("validity")
     parameter_name = "validity"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> "list[tuple[str, StrOrPromise]]":
         return [("valid", _("Valid today")), ("future", _("Not yet valid")), ("expired", _("Expired"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         today = timezone.localdate()
         if self.value() == "valid":
-            return queryset.valid_on(today)
+            # The admin filters FrameworkLicence.objects, our queryset; the base class types it loosely.
+            return cast(FrameworkLicenceQuerySet, queryset).valid_on(today)
         if self.value() == "future":
             return queryset.filter(valid_from__gt=today)
         if self.value() == "expired":
@@ -109,7 +118,8 @@ class FrameworkLicenceAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         licence = form.instance
         audit(
-            actor=request.user,
+            # The admin lets in only signed-in staff.
+            actor=request.user if request.user.is_authenticated else None,
             action="framework_licence_changed" if change else "framework_licence_added",
             target=licence,
             organisation=licence.licensee,

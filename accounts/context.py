@@ -10,9 +10,10 @@ SESSION_KEY = "active_organisation"
 
 
 def user_memberships(request: HttpRequest) -> list[Membership]:
-    if not hasattr(request, "_memberships"):
+    memberships: list[Membership] | None = getattr(request, "_memberships", None)
+    if memberships is None:
         user = request.user
-        request._memberships = (
+        memberships = (
             list(
                 Membership.objects.filter(user=user)
                 .select_related("organisation")
@@ -30,7 +31,10 @@ def user_memberships(request: HttpRequest) -> list[Membership]:
             if user.is_authenticated and not user.is_staff
             else []
         )
-    return request._memberships
+        # Remembered for the rest of the request (the header, the menu and the view all ask). HttpRequest
+        # declares only Django's own attributes.
+        request._memberships = memberships  # type: ignore[attr-defined]
+    return memberships
 
 
 def active_membership(request: HttpRequest) -> Membership | None:

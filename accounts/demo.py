@@ -89,7 +89,7 @@ def seed() -> list[tuple[str, str]]:
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
-        if business_id:
+        if business_id and role is not None:
             Membership.objects.get_or_create(
                 organisation=organisations[business_id],
                 user=user,

@@ -1,5 +1,6 @@
 import uuid
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -73,7 +74,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.lower()
         super().save(*args, **kwargs)
 
@@ -263,6 +264,10 @@ class FrameworkLicence(models.Model):
 
     objects = FrameworkLicenceQuerySet.as_manager()
 
+    # Not columns: set for the organisation page by accounts.mandates.licences_of.
+    valid_today: bool
+    not_yet_valid: bool
+
     class Meta:
         verbose_name = _("framework licence")
         verbose_name_plural = _("framework licences")
@@ -317,6 +322,9 @@ class ClientMandate(models.Model):
     ended_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     objects = ClientMandateQuerySet.as_manager()
+
+    # Not a column: set for the organisation page by accounts.mandates.mandates_given_by.
+    expired: bool
 
     class Meta:
         verbose_name = _("client mandate")

@@ -270,7 +270,7 @@ def membership_update(*, membership: Membership, actor: User, role: str, is_sign
     membership = Membership.objects.get(pk=membership.pk)
     if role != MembershipRole.ADMIN:
         _ensure_an_admin_remains(organisation, membership)
-    changes = {}
+    changes: dict[str, list[str] | list[bool]] = {}
     if membership.role != role:
         changes["role"] = [membership.role, role]
     if membership.is_signatory != is_signatory:

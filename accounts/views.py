@@ -26,6 +26,7 @@ from accounts.forms import (
 from accounts.mandates import licences_of, mandates_given_by
 from accounts.models import Invitation, MembershipRole, Organisation
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 
 PENDING_INVITATION_KEY = "pending_invitation"
 
@@ -76,14 +77,15 @@ def set_language(request: HttpRequest) -> HttpResponse:
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=365 * 24 * 60 * 60,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        # settings.py's "Lax" is inferred as `str`, not as one of the values set_cookie takes.
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
     return response
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where sign-in lands: staff go to their page; others to their organisation or to getting started."""
     if request.user.is_staff:
         return render(request, "accounts/staff_home.html")
@@ -100,7 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def switch_organisation(request: HttpRequest) -> HttpResponse:
+def switch_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
     uuid = request.POST.get("organisation", "")
     membership = next((m for m in user_memberships(request) if str(m.organisation.uuid) == uuid), None)
     if membership is None:
@@ -111,7 +113,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:organisation", membership.organisation.uuid)
 
 
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -132,13 +134,13 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/organisation_form.html", {"form": form, "creating": True}, status=status)
 
 
-def organisation_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def organisation_detail(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     organisation = access_organisation(request.user, uuid)
     return _organisation_page(request, organisation)
 
 
 def _organisation_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     organisation: Organisation,
     *,
     invitation_form: InvitationForm | None = None,
@@ -166,7 +168,7 @@ def _organisation_page(
     return render(request, "accounts/organisation_detail.html", context, status=status)
 
 
-def organisation_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def organisation_edit(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     organisation = access_organisation(request.user, uuid, manage=True)
     form = OrganisationEditForm(request.POST or None, instance=organisation)
     status = 200
@@ -195,7 +197,7 @@ def organisation_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def invitation_create(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def invitation_create(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     organisation = access_organisation(request.user, uuid, manage=True)
     form = InvitationForm(request.POST)
     if form.is_valid():
@@ -214,7 +216,7 @@ def invitation_create(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def invitation_revoke(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     invitation = access_invitation(request.user, uuid, manage=True)
     try:
         services.invitation_revoke(invitation=invitation, actor=request.user)
@@ -258,7 +260,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
-def membership_update(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def membership_update(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     membership = access_membership(request.user, uuid, manage=True)
     form = MembershipForm(request.POST)
     if not form.is_valid():
@@ -276,7 +278,7 @@ def membership_update(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def membership_remove(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def membership_remove(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     membership = access_membership(request.user, uuid, manage=True)
     leaving = membership.user_id == request.user.pk
     try:
@@ -292,7 +294,7 @@ def membership_remove(request: HttpRequest, uuid: UUID) -> HttpResponse:
     return redirect("accounts:organisation", membership.organisation.uuid)
 
 
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     status = 200
     if request.method == "POST":
