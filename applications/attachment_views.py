@@ -8,13 +8,14 @@ import logging
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from applications import uploads
 from applications.access import access_application, access_attachment, is_member
 from applications.models import Application
@@ -26,7 +27,7 @@ STEP = "attachments"
 RETURN_STEPS = {"attachments", "security"}
 
 
-def _step(request: HttpRequest) -> str:
+def _step(request: AuthenticatedHttpRequest) -> str:
     step = request.POST.get("step", STEP)
     return step if step in RETURN_STEPS else STEP
 
@@ -48,7 +49,9 @@ def attachments_context(user: User, application: Application, *, show_hashes: bo
     }
 
 
-def _refused(request: HttpRequest, application: Application, title: str, errors: list[str], status: int):
+def _refused(
+    request: AuthenticatedHttpRequest, application: Application, title: str, errors: list[str], status: int
+) -> HttpResponse:
     return render(
         request,
         "applications/attachment_error.html",
@@ -58,12 +61,13 @@ def _refused(request: HttpRequest, application: Application, title: str, errors:
 
 
 @require_POST
-def attachment_upload(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def attachment_upload(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     application = access_application(request.user, uuid, write=True)
     form = uploads.AttachmentForm(request.POST, request.FILES)
     title = _("The attachment was not added")
     if not form.is_valid():
-        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        # str() only for the type checker: an ErrorList yields its messages as text.
+        errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
         return _refused(request, application, title, errors, 400)
     try:
         attachment = uploads.attachment_add(
@@ -80,7 +84,7 @@ def attachment_upload(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_GET
-def attachment_download(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def attachment_download(request: AuthenticatedHttpRequest, uuid: UUID) -> FileResponse:
     attachment = access_attachment(request.user, uuid)
     try:
         handle = uploads.attachment_open(attachment=attachment, user=request.user)
@@ -99,7 +103,7 @@ def attachment_download(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def attachment_remove(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def attachment_remove(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     attachment = access_attachment(request.user, uuid, write=True)
     application = attachment.application
     try:

@@ -1,22 +1,23 @@
 """A framework licensee's member starts an application for a client (applications.licensing does the work)."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.context import active_membership
 from accounts.mandates import valid_licence
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from applications.catalogue import SECTION_SLUGS
 from applications.licensing import ClientApplicationForm, active_clients, application_start_for_client
 
 
-def client_create(request: HttpRequest) -> HttpResponse:
+def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """For members of the acting organisation while it holds a valid framework licence; others get 403."""
     membership = None if request.user.is_staff else active_membership(request)
     licence = valid_licence(membership.organisation) if membership else None
-    if licence is None:
+    if membership is None or licence is None:
         message = _(
             "Only members of an organisation holding a valid framework licence can start applications "
             "for clients. If you belong to a licensee, choose it under “Acting for” first."

@@ -120,16 +120,17 @@ def missing_items(application: Application, *, licence: object = FIND_LICENCE) -
 
 def licence_scope_problems(application: Application, *, licence: object = FIND_LICENCE) -> list[Missing]:
     """What a licensee's application asks for outside the scope of its framework licence valid today."""
-    if application.filed_by_id is None:
+    licensee = application.filed_by  # no query when filed_by_id is None
+    if licensee is None:
         return []
     if licence is FIND_LICENCE:
-        licence = valid_licence(application.filed_by)
+        licence = valid_licence(licensee)
     if not isinstance(licence, FrameworkLicence):
         return [
             Missing(
                 "purpose",
                 _("%(licensee)s holds no framework licence valid today, so it cannot file this application.")
-                % {"licensee": application.filed_by.name},
+                % {"licensee": licensee.name},
             )
         ]
     problems = []
@@ -137,7 +138,8 @@ def licence_scope_problems(application: Application, *, licence: object = FIND_L
     products = {product.pk for product in licence.products.all()}
     purposes = {purpose.pk for purpose in licence.purposes.all()}
     allowed = {group.pk for group in licence.data_groups.all()}
-    if application.product_id and application.product_id not in products:
+    # The key first: the product itself is read only when it is not covered.
+    if application.product_id not in products and application.product is not None:
         problems.append(
             Missing(
                 "purpose",
@@ -145,7 +147,7 @@ def licence_scope_problems(application: Application, *, licence: object = FIND_L
                 % {"product": application.product.name, "number": licence.number},
             )
         )
-    if application.purpose_id and application.purpose_id not in purposes:
+    if application.purpose_id not in purposes and application.purpose is not None:
         problems.append(
             Missing(
                 "purpose",

@@ -4,13 +4,14 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.context import active_membership
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from applications import consultations as services
 from applications.access import access_consultation, applications_visible_to, consultations_visible_to
 from applications.consultations import ConsultationFilterForm, ConsultationForm, ConsultationReplyForm
@@ -18,7 +19,7 @@ from applications.models import Consultation
 
 
 @require_GET
-def consultation_list(request: HttpRequest) -> HttpResponse:
+def consultation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff: every consultation, filtered by state, awaiting answer first. Members: their organisation's."""
     user = request.user
     if user.is_staff:
@@ -47,7 +48,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def consultation_create(request: HttpRequest) -> HttpResponse:
+def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_staff:
         raise PermissionDenied
     membership = active_membership(request)
@@ -81,7 +82,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     consultation: Consultation,
     *,
     reply_form: ConsultationReplyForm | None = None,
@@ -101,13 +102,13 @@ def _detail_page(
 
 
 @require_GET
-def consultation_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def consultation_detail(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     consultation = access_consultation(request.user, uuid)
     return _detail_page(request, consultation)
 
 
 @require_POST
-def consultation_reply(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def consultation_reply(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     consultation = access_consultation(request.user, uuid, write=True)
     form = ConsultationReplyForm(request.POST)
     if not form.is_valid():
@@ -123,7 +124,7 @@ def consultation_reply(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def consultation_close(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def consultation_close(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     consultation = access_consultation(request.user, uuid, write=True)
     try:
         services.consultation_close(consultation=consultation, user=request.user)

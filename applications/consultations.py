@@ -21,7 +21,7 @@ from applications.models import Consultation, ConsultationMessage, ConsultationS
 from notifications.models import NotificationKind
 from notifications.services import notify
 
-SUBJECT_MAX_LENGTH = Consultation._meta.get_field("subject").max_length
+SUBJECT_MAX_LENGTH = Consultation.SUBJECT_MAX_LENGTH
 # A generous cap so that a single post cannot fill the database or an officer's screen.
 BODY_MAX_LENGTH = 10_000
 

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -11,7 +12,7 @@ TEXTAREA = forms.Textarea({"rows": 4})
 
 
 class CatalogueChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: object) -> str:
+    def label_from_instance(self, obj: Product | Purpose) -> str:
         return obj.name
 
 
@@ -82,7 +83,7 @@ class ContactsForm(forms.ModelForm):
 class SecurityForm(forms.Form):
     """The information security report's questionnaire: one answer per theme."""
 
-    def __init__(self, *args: object, application: Application, **kwargs: object) -> None:
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         answers = application.security_report or {}
         for code, question, guidance in SECURITY_THEMES:
@@ -102,7 +103,7 @@ class SecurityForm(forms.Form):
 class DataGroupsForm(forms.Form):
     """A checkbox and a justification per active data group; each chosen group needs its own justification."""
 
-    def __init__(self, *args: object, application: Application, **kwargs: object) -> None:
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         chosen = {r.data_group_id: r.justification for r in application.requested_groups.all()}
         self.groups = list(DataGroup.objects.filter(is_active=True))
@@ -129,7 +130,8 @@ class DataGroupsForm(forms.Form):
         return [(g, self[f"group_{g.code}"], self[f"justification_{g.code}"]) for g in self.groups]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for group in self.groups:
             chosen = data.get(f"group_{group.code}")
             justification = (data.get(f"justification_{group.code}") or "").strip()

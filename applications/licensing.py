@@ -13,6 +13,7 @@ import json
 import secrets
 import time
 from datetime import date, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -81,10 +82,11 @@ class ClientApplicationForm(forms.Form):
         widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: object, clients: list[Organisation], **kwargs: object) -> None:
+    def __init__(self, *args: Any, clients: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clients = {client.pk: client for client in clients}
-        self.fields["client"].choices = [("", _("A new client"))] + [
+        # `fields` is typed as plain Field values; this one is the TypedChoiceField declared above.
+        cast(forms.TypedChoiceField, self.fields["client"]).choices = [("", _("A new client"))] + [
             (client.pk, f"{client.name} ({client.business_id})") for client in clients
         ]
 
@@ -97,7 +99,8 @@ class ClientApplicationForm(forms.Form):
         return value
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("client"):
             data["client"] = self.clients.get(data["client"])
             if data["client"] is None:
@@ -329,7 +332,7 @@ class ConfirmationRequestForm(forms.Form):
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=200)
 
-    def __init__(self, *args: object, application: Application, **kwargs: object) -> None:
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.application = application
         if not self.is_bound:

@@ -8,7 +8,7 @@ The licensee's members ask the client's signatories to confirm from the wizard's
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.mandates import is_licensee_acting
 from accounts.models import User
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from applications import licensing
 from applications.access import access_application
 from applications.completeness import missing_items, snapshot
@@ -62,7 +63,7 @@ def commitment_context(user: User, application: Application, content: dict) -> d
 
 
 def _confirm_page(
-    request: HttpRequest, application: Application, *, error: str = "", status: int = 200
+    request: AuthenticatedHttpRequest, application: Application, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     content = snapshot(application)
     missing = missing_items(application) if application.is_draft else []
@@ -86,7 +87,7 @@ def _confirm_page(
 
 
 @require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """The client's review of a licensee-prepared application; a signatory of the client confirms it.
 
     An application nobody prepared for the client has no such page (404); confirming one is refused by the
@@ -128,12 +129,13 @@ def confirm(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def confirmation_request(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def confirmation_request(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """A member of the licensee asks the client's signatories to review and confirm the application."""
     application = access_application(request.user, uuid, write=True)
     form = licensing.ConfirmationRequestForm(request.POST, application=application)
     if not form.is_valid():
-        message = " ".join(error for errors in form.errors.values() for error in errors)
+        # str() only for the type checker: an ErrorList yields its messages as text.
+        message = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return render(
             request, "applications/refused.html", {"message": message, "application": application}, status=400
         )

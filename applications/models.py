@@ -142,12 +142,14 @@ class ConsultationState(models.TextChoices):
 class Consultation(models.Model):
     """A discussion with the authority's experts before applying."""
 
+    SUBJECT_MAX_LENGTH = 200
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="consultations")
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("product of interest")
     )
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=SUBJECT_MAX_LENGTH)
     state = models.CharField(
         _("state"), max_length=10, choices=ConsultationState.choices, default=ConsultationState.OPEN
     )
@@ -330,12 +332,14 @@ class AttachmentKind(models.TextChoices):
 class Attachment(models.Model):
     """An uploaded file. Stored under a random name outside the static root; served only by an authorised view."""
 
+    DESCRIPTION_MAX_LENGTH = 200
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(
         _("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER
     )
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = models.CharField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     display_name = models.CharField(_("file name"), max_length=200)
     file = models.FileField(upload_to="attachments/%Y/%m/", max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
@@ -343,6 +347,9 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    # Not a column: set for the attachment list by applications.attachment_views.attachments_context.
+    type_label: str
 
     class Meta:
         verbose_name = _("attachment")

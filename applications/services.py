@@ -92,15 +92,15 @@ def _save_data_groups(application: Application, justifications: dict[str, str]) 
             row.delete()
             changed.append(f"-{code}")
     for code, justification in justifications.items():
-        row = existing.get(code)
-        if row is None:
+        current = existing.get(code)
+        if current is None:
             RequestedDataGroup.objects.create(
                 application=application, data_group=groups[code], justification=justification
             )
             changed.append(f"+{code}")
-        elif row.justification != justification:
-            row.justification = justification
-            row.save(update_fields=["justification"])
+        elif current.justification != justification:
+            current.justification = justification
+            current.save(update_fields=["justification"])
             changed.append(code)
     return changed
 

@@ -12,11 +12,15 @@ from applications.models import DataGroup, Product, Purpose
 TITLES = dict(SECTIONS)
 
 
+# A label and its value; either may be a lazy translation.
+Row = tuple[str | Promise, str | Promise]
+
+
 @dataclass
 class Section:
     slug: str
     title: str | Promise
-    rows: list[tuple[str | Promise, str]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
 
 
 def _named(model, code: str | None) -> str:
@@ -45,7 +49,7 @@ def build_summary(snap: dict) -> list[Section]:
         ],
     )
     groups = {g.code: g for g in DataGroup.objects.filter(code__in=snap.get("data_groups", {}))}
-    group_rows = []
+    group_rows: list[Row] = []
     for code, justification in snap.get("data_groups", {}).items():
         group = groups.get(code)
         label = group.name if group else code
@@ -78,7 +82,7 @@ def build_summary(snap: dict) -> list[Section]:
         ],
     )
     contacts = snap.get("contacts", {})
-    contact_rows = []
+    contact_rows: list[Row] = []
     for role, label in CONTACT_ROLES:
         person = contacts.get(role, {})
         contact_rows.append(

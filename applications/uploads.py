@@ -14,7 +14,7 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django import forms
 from django.conf import settings
@@ -35,7 +35,7 @@ from applications.models import Application, Attachment, AttachmentKind
 MEGABYTE = 1024 * 1024
 CHUNK_SIZE = 64 * 1024
 MAX_ATTACHMENTS = 20
-DESCRIPTION_MAX_LENGTH = Attachment._meta.get_field("description").max_length
+DESCRIPTION_MAX_LENGTH = Attachment.DESCRIPTION_MAX_LENGTH
 DISPLAY_NAME_MAX_LENGTH = 150
 
 # Limits for ZIP-based documents, checked from the archive's directory before anything is unpacked.
@@ -287,7 +287,7 @@ class AttachmentForm(forms.Form):
         label=gettext_lazy("Description"), max_length=DESCRIPTION_MAX_LENGTH, required=False
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Its own id prefix, so that the form can share a page with the application's other fields.
         kwargs.setdefault("auto_id", "attachment-%s")
         super().__init__(*args, **kwargs)
@@ -303,7 +303,7 @@ class AttachmentForm(forms.Form):
 # Services ----------------------------------------------------------------------------------------
 
 # An upload refused for its size answers 413, for its type 415, for anything else 400.
-REJECTION_STATUS = {"too_large": 413, "unsupported_type": 415}
+REJECTION_STATUS: dict[str | None, int] = {"too_large": 413, "unsupported_type": 415}
 
 
 def checked_upload(uploaded: File) -> UploadCheck:
@@ -382,20 +382,20 @@ def attachment_add(
 def attachment_remove(*, attachment: Attachment, user: User) -> None:
     """Remove an attachment from a draft application; its file is deleted once the removal is committed."""
     application = _lock_for_change(attachment.application, user)
-    attachment = Attachment.objects.filter(pk=attachment.pk, application=application).first()
-    if attachment is None:
+    current = Attachment.objects.filter(pk=attachment.pk, application=application).first()
+    if current is None:
         raise PortalError(_("The attachment has already been removed."), status=404)
     audit(
         actor=user,
         action="attachment_removed",
-        target=attachment,
+        target=current,
         organisation=application.organisation,
         application=application.uuid,
-        name=attachment.display_name,
-        sha256=attachment.sha256,
+        name=current.display_name,
+        sha256=current.sha256,
     )
-    storage, name = attachment.file.storage, attachment.file.name
-    attachment.delete()
+    storage, name = current.file.storage, current.file.name
+    current.delete()
     transaction.on_commit(lambda: storage.delete(name))
 
 

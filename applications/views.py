@@ -2,7 +2,7 @@ from collections import Counter
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.context import active_membership
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from applications import licensing, services
 from applications.access import access_application, consultations_visible_to
 from applications.attachment_views import attachments_context
@@ -53,7 +54,7 @@ def _cleaned_section(form) -> dict:
 
 
 @require_POST
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start a new draft for the organisation the user acts for (optionally from a consultation)."""
     membership = active_membership(request)
     if membership is None:
@@ -79,7 +80,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def copy(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def copy(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """Copy an earlier application into a new draft (renewal), without its attachments."""
     application = access_application(request.user, uuid, write=True)
     new = services.application_copy(application=application, user=request.user)
@@ -87,7 +88,7 @@ def copy(request: HttpRequest, uuid: UUID) -> HttpResponse:
     return redirect("applications:step", new.uuid, SECTION_SLUGS[0])
 
 
-def step(request: HttpRequest, uuid: UUID, section: str) -> HttpResponse:
+def step(request: AuthenticatedHttpRequest, uuid: UUID, section: str) -> HttpResponse:
     """One wizard section: shows the form, saves it (also by autosave), and moves on."""
     if section not in SECTION_SLUGS:
         raise Http404
@@ -131,7 +132,9 @@ def step(request: HttpRequest, uuid: UUID, section: str) -> HttpResponse:
     return redirect("applications:step", application.uuid, section)
 
 
-def _refused(request: HttpRequest, application: Application, section: str, exc: PortalError) -> HttpResponse:
+def _refused(
+    request: AuthenticatedHttpRequest, application: Application, section: str, exc: PortalError
+) -> HttpResponse:
     return render(
         request,
         "applications/refused.html",
@@ -157,7 +160,7 @@ def _navigation(application: Application, current: str) -> tuple[list[dict], lis
 
 
 def _render_step(
-    request: HttpRequest, application: Application, section: str, form, status: int = 200
+    request: AuthenticatedHttpRequest, application: Application, section: str, form, status: int = 200
 ) -> HttpResponse:
     steps, _missing = _navigation(application, section)
     index = SECTION_SLUGS.index(section)
@@ -188,7 +191,7 @@ def _render_step(
     return render(request, f"applications/step_{section.replace('-', '_')}.html", context, status=status)
 
 
-def _review(request: HttpRequest, application: Application) -> HttpResponse:
+def _review(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     steps, missing = _navigation(application, "review")
     membership = application.organisation.memberships.filter(user=request.user).first()
     content = snapshot(application)
