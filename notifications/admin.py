@@ -14,7 +14,8 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["email", "idempotency_key"]
     list_select_related = ["recipient"]
-    fields = [
+    # A tuple, so that the one sequence types as both (a list of names is not a list of field groups).
+    readonly_fields = (
         "uuid",
         "kind",
         "recipient",
@@ -32,8 +33,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "sent_at",
         "created_at",
         "read_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:
         return False

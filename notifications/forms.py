@@ -1,18 +1,24 @@
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from notifications.models import ALWAYS_EMAILED, NotificationKind, email_required
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class PreferencesForm(forms.Form):
     """One checkbox per kind: also by email. Kinds that are always emailed are shown ticked and disabled."""
 
-    def __init__(self, *args: object, user: User, initial_email: dict[str, bool], **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, initial_email: dict[str, bool], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         for kind in NotificationKind:
             required = email_required(kind, user)
+            help_text: StrOrPromise
             if not required:
                 help_text = ""
             elif kind in ALWAYS_EMAILED:

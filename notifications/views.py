@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.types import AuthenticatedHttpRequest
 from notifications import services
 from notifications.access import access_notification
 from notifications.forms import PreferencesForm
@@ -20,7 +21,7 @@ PAGE_SIZE = 25
 
 
 @require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's notifications, newest first, a page at a time (the same few queries for any number)."""
     notifications = Notification.objects.for_user(request.user).only(
         "uuid", "kind", "subject", "link", "created_at", "read_at"
@@ -30,7 +31,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def notification_read(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """Mark one notification read; with `open`, go on to the page it is about."""
     notification = access_notification(request.user, uuid)
     services.mark_read(user=request.user, notification=notification)
@@ -40,7 +41,7 @@ def notification_read(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = services.mark_all_read(user=request.user)
     if count:
         messages.success(request, _("All notifications are marked read."))
@@ -48,7 +49,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Every box unticked posts nothing at all, which is still an answer.
     form = PreferencesForm(
         request.POST if request.method == "POST" else None,
