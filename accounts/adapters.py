@@ -44,6 +44,6 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Staff, and members of organisations that require it, cannot switch two-factor sign-in off."""
-        from accounts.middleware import must_use_mfa
+        from accounts.rules import must_use_mfa
 
         return not must_use_mfa(authenticator.user)

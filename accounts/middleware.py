@@ -1,22 +1,17 @@
 import time
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
-from django.contrib.auth.middleware import get_user as django_get_user
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from accounts.backends import request_session
-from accounts.models import Membership
+from accounts.rules import has_authenticator, must_use_mfa
 
 # What a user who must enrol an authenticator may still reach.
 MFA_ENROLMENT_URL_NAMES = frozenset(
@@ -30,24 +25,6 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
         "set_language",
     }
 )
-
-
-def _signed_in_user(request: HttpRequest):
-    """Django's `get_user`, whose backend takes the user's row read with the session (accounts/sessions.py)."""
-    token = request_session.set(request.session)
-    try:
-        return django_get_user(request)
-    finally:
-        request_session.reset(token)
-
-
-class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
-    """Django's, except that the signed-in user is built from the row read with the session: one statement
-    for both on every request. Which user is signed in is decided by Django's `get_user` as before."""
-
-    def process_request(self, request: HttpRequest) -> None:
-        super().process_request(request)
-        request.user = SimpleLazyObject(lambda: _signed_in_user(request))
 
 
 class UserLanguageMiddleware:
@@ -87,27 +64,6 @@ class StaffIdleTimeoutMiddleware:
             if now - last >= 60 or self.SESSION_KEY not in request.session:
                 request.session[self.SESSION_KEY] = now
         return self.get_response(request)
-
-
-def must_use_mfa(user) -> bool:
-    """Staff always; organisation members when any of their organisations requires it.
-
-    The signed-in user of a request carries the answer, read with the user row (accounts/backends.py).
-    """
-    if user.is_staff:
-        return True
-    required = getattr(user, "mfa_required_by_organisation", None)
-    if required is not None:
-        return required
-    return Membership.objects.filter(user=user, organisation__require_mfa=True).exists()
-
-
-def has_authenticator(user) -> bool:
-    """Whether the user has a TOTP authenticator (for the signed-in user, read with the user row)."""
-    known = getattr(user, "has_totp_authenticator", None)
-    if known is not None:
-        return known
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class RequireMFAMiddleware:

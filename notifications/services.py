@@ -16,8 +16,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
@@ -288,24 +287,8 @@ def outbox_sweep(*, batch: int = SWEEP_BATCH) -> int:
 
 
 def unread_count(user: User) -> int:
-    """How many of the user's notifications are unread: one query.
-
-    The header reads it from the signed-in user instead, where the authentication backend has put it
-    (`unread_count_of`, accounts/backends.py), so that a page spends no query of its own on it.
-    """
+    """How many of the user's notifications are unread: one query."""
     return Notification.objects.for_user(user).unread().count()
-
-
-def unread_count_of(user: OuterRef) -> Coalesce:
-    """`unread_count` as a subquery, to annotate a query of users with (`user` is their key)."""
-    unread = (
-        Notification.objects.filter(recipient=user, read_at__isnull=True)
-        .order_by()
-        .values("recipient")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(unread), Value(0))
 
 
 def mark_read(*, user: User, notification: Notification) -> None:

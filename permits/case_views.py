@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_fsm import can_proceed
 
 from accounts.audit import audit
+from accounts.rules import is_officer
 from accounts.services import PortalError
 from applications.attachment_views import attachments_context
 from permits import processing, views
@@ -41,7 +42,6 @@ from permits.processing import (
 from permits.queue import officer_choices
 from permits.review import CHECKLIST_CODES
 from permits.target import TargetExtensionForm, clock_context, permit_extend_target
-from permits.workflow import is_officer
 
 # -- the officers' page ----------------------------------------------------------------------------------
 

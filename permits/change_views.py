@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import audit
+from accounts.rules import is_decision_maker, is_officer
 from accounts.services import PortalError
 from applications.uploads import TXT
 from permits import changes
@@ -40,7 +41,6 @@ from permits.deadlines import local_date
 from permits.display import event_label
 from permits.models import ChangeKind, ChangeNotification, ChangeState, Permit
 from permits.queue import deadline_text
-from permits.workflow import is_decision_maker, is_officer
 
 logger = logging.getLogger(__name__)
 C = ChangeState

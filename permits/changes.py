@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from accounts.audit import audit
 from accounts.mandates import is_licensee_acting
 from accounts.models import Membership, Organisation, User
+from accounts.rules import is_decision_maker, is_officer
 from accounts.services import PortalError
 from applications.models import Application, ApplicationStatus
 from applications.uploads import (
@@ -61,7 +62,7 @@ from permits.models import (
     PermitEvent,
 )
 from permits.notifications import officers_of, staff_event_notify, staff_with_perm
-from permits.workflow import change_case, is_decision_maker, is_holder_member, is_officer
+from permits.workflow import change_case, is_holder_member
 
 logger = logging.getLogger(__name__)
 

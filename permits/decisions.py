@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit
 from accounts.models import User
+from accounts.rules import is_decision_maker, is_officer
 from accounts.services import PortalError
 from applications.models import DataGroup, TermsVersion
 from permits.amendments import amendment_apply, ensure_first_version
@@ -46,7 +47,7 @@ from permits.models import (
     PermitEvent,
 )
 from permits.models import PermitState as S
-from permits.workflow import change_case, enqueue, is_decision_maker, is_holder_signatory, is_officer
+from permits.workflow import change_case, enqueue, is_holder_signatory
 
 TEXT_MAX_LENGTH = 10000
 

@@ -219,22 +219,6 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class StateCount(models.Model):
-    """How many cases are in each state, kept by the database for the work queue's counts.
-
-    Triggers on the case table (migration 0009) add a row of changes per state for every statement that
-    inserts, updates or deletes cases, so the number of cases in a state is the sum of its rows: exact in
-    every transaction, and written without anyone waiting for a shared counter row. `permits.counts.compact`
-    (the beat task `permits.compact_state_counts`, every 15 minutes) folds the rows into one per state.
-    """
-
-    state = models.CharField(max_length=32, choices=PermitState.choices)
-    n = models.BigIntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.state}: {self.n:+d}"
-
-
 class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt of the application")
     DECISION = "decision", _("Decision")

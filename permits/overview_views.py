@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.rules import is_officer
 from permits.deadlines import local_date
 from permits.overview import DUE_SOON_DAYS, deadline_overview
-from permits.workflow import is_officer
 
 
 @require_GET

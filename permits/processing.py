@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
+from accounts.rules import is_officer
 from accounts.services import PortalError
 from applications.catalogue import SECTIONS
 from applications.completeness import Missing, missing_items, snapshot
@@ -40,7 +41,7 @@ from permits.models import (
     SupplementState,
 )
 from permits.review import CHECKLIST, CHECKLIST_CODES
-from permits.workflow import change_case, enqueue, is_holder_member, is_officer
+from permits.workflow import change_case, enqueue, is_holder_member
 
 TEXT_MAX_LENGTH = 4000
 SUPPLEMENT_DAYS = 30

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from accounts.rules import is_decision_maker
 from accounts.services import PortalError
 from permits.deadlines import Clock, case_clock, local_date
 from permits.decisions import RevisionForm
 from permits.models import IN_PROCESSING, Permit, Reminder
 from permits.processing import TEXT_MAX_LENGTH
-from permits.workflow import change_case, is_decision_maker
+from permits.workflow import change_case
 
 
 class TargetExtensionForm(RevisionForm):

@@ -48,14 +48,6 @@ def sweep_deadlines() -> dict[str, int]:
     return sweep().counts
 
 
-@shared_task(acks_late=True, name="permits.compact_state_counts")
-def compact_state_counts() -> int:
-    """Fold the work queue's counts per state into one row each (for Celery beat, every 15 minutes)."""
-    from permits.counts import compact
-
-    return compact()
-
-
 # A document younger than this may still be on its way from its first queueing.
 DOCUMENT_SWEEP_GRACE = timedelta(minutes=2)
 DOCUMENT_SWEEP_BATCH = 100

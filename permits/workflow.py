@@ -27,18 +27,6 @@ from permits.notifications import case_event_notify, officer_event_notify
 logger = logging.getLogger(__name__)
 
 
-def is_officer(user: User) -> bool:
-    # The signed-in user of a request carries the answer, read with the user row (accounts/backends.py).
-    known = getattr(user, "may_process_permits", None)
-    if known is not None:
-        return known
-    return user.is_staff and user.has_perm("permits.process_permit")
-
-
-def is_decision_maker(user: User) -> bool:
-    return user.is_staff and user.has_perm("permits.decide_permit")
-
-
 # A signatory of the organisation that applies for, or holds, the permit.
 is_holder_signatory = is_signatory
 

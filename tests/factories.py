@@ -42,8 +42,9 @@ class StaffFactory(UserFactory):
 
     @factory.post_generation
     def groups(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        """The staff groups by name: an officer unless told otherwise (`groups=[]`: staff with no role)."""
         if create:
-            self.groups.add(*Group.objects.filter(name__in=extracted or ["officer"]))
+            self.groups.add(*Group.objects.filter(name__in=["officer"] if extracted is None else extracted))
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -59,10 +59,6 @@ def terminate_backends() -> set[int]:
     return ended
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="vtjportal/prepared.py reads the session on the connection as it is, past Django's health check",
-)
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("persona", "page"), PAGES)
 def test_a_dropped_connection_costs_no_request_a_500(client, request, persistent_connection, persona, page):

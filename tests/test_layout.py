@@ -1,5 +1,4 @@
-"""The layout's menus are cached per process for each language and role (the "fragments" cache): each
-user still sees their own."""
+"""The layout's menus: each user sees their own, in their own language, whoever was served before."""
 
 from django.urls import reverse
 

@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "accounts.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
@@ -140,10 +140,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(env_str("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)
 }
-# vtjportal/prepared.py prepares the statements of every request (session, user, work queue) explicitly;
-# psycopg prepares nothing else: Django's client-side-binding cursors never do, and the threshold is out
-# of reach. Django's default (None) would turn preparing off altogether.
-DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+# Behind a pooler in transaction mode (PgBouncer's pool_mode = transaction) a cursor cannot outlive its
+# transaction, so querysets read with .iterator() fetch their rows client-side.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_TRANSACTION_POOLING", False)
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -161,15 +160,11 @@ elif PRODUCTION:
     raise ImproperlyConfigured("REDIS_URL must be set in production: rate limits need a shared cache.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Template fragments that are the same for every user of a language and role (the layout's header, menus and
-# footer), kept in each process's memory: they change only with a deployment, which restarts it.
-CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 AUTH_USER_MODEL = "accounts.User"
-# Django's and allauth's, loading the signed-in user with what every page asks about them (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "accounts.backends.PortalModelBackend",
-    "accounts.backends.PortalAllauthBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -297,11 +292,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.sweep_deadlines",
         "schedule": DEADLINE_SWEEP_MINUTES * 60.0,
         "options": {"expires": DEADLINE_SWEEP_MINUTES * 60 - 5},
-    },
-    "permits-compact-state-counts": {
-        "task": "permits.compact_state_counts",
-        "schedule": 900.0,
-        "options": {"expires": 895},
     },
     "permits-sweep-documents": {
         "task": "permits.sweep_documents",

@@ -1,18 +1,17 @@
-"""Reading the session and the signed-in user on every request: one statement for both, prepared once per
-connection (accounts/sessions.py, accounts/backends.py, accounts/middleware.py, vtjportal/prepared.py)."""
+"""Sessions and the signed-in user: Django's own database sessions and authentication, in a session table
+that names its user (accounts/sessions.py), so that a user's sessions end with the user."""
 
 from datetime import timedelta
 
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.backends import PortalModelBackend, request_session
 from accounts.models import PortalSession as Session
+from accounts.rules import is_officer, officers
+from accounts.sessions import user_key
 from accounts.tasks import clear_expired_sessions
-from permits.workflow import is_officer
 from tests.factories import StaffFactory, UserFactory
 
 PROFILE = reverse("accounts:profile")
@@ -40,11 +39,9 @@ def test_a_session_that_was_removed_signs_nobody_in(client, member):
     assert client.get(PROFILE).status_code == 302
 
 
-def test_a_user_key_that_is_not_a_number_is_nobody(member):
-    backend = PortalModelBackend()
-    assert backend.get_user("not-a-number") is None
-    assert backend.get_user(str(member.pk)) == member
-    assert backend.get_user(member.pk + 1000) is None
+def test_a_user_key_that_is_not_a_number_names_nobody(member):
+    assert user_key("not-a-number") is None
+    assert user_key(str(member.pk)) == member.pk
 
 
 def test_an_inactive_user_is_signed_out(client, member):
@@ -54,17 +51,13 @@ def test_an_inactive_user_is_signed_out(client, member):
     assert client.get(PROFILE).status_code == 302
 
 
-def test_each_page_prepares_its_statements_once_per_connection(client, officer):
+def test_pages_prepare_no_statements_of_their_own(client, officer):
+    """Django's client-side binding: nothing is kept in the database session, so the portal runs behind a
+    pooler in transaction mode."""
     client.force_login(officer)
-    client.get(ACCESSIBILITY)
-    after_one = prepared_statements()
-    assert any("accounts_portalsession" in sql and "accounts_user" in sql for sql in after_one)
-    with CaptureQueriesContext(connection) as queries:
-        for _ in range(3):
-            client.get(ACCESSIBILITY)
-    # Still counted as queries (one a page: the session with its user), but no new statement per request.
-    assert len(queries.captured_queries) == 3
-    assert prepared_statements() == after_one
+    for url in (ACCESSIBILITY, reverse("permits:queue")):
+        assert client.get(url).status_code == 200
+    assert prepared_statements() == []
 
 
 def test_the_session_names_its_user_from_sign_in_to_sign_out(client, member):
@@ -82,30 +75,15 @@ def test_a_users_sessions_end_with_the_user(client, member):
     assert client.get(PROFILE).status_code == 302
 
 
-def test_the_row_read_with_the_session_serves_only_its_own_user(member, officer):
-    """The backend takes the user's row from the request's session only when it is the row of the user that
-    Django's get_user asks for; any other user is read from the database."""
-    row = (officer.pk,)  # a row of another user: never used for `member`
-
-    class Store:
-        user_row = row
-
-    token = request_session.set(Store())
-    try:
-        assert PortalModelBackend().get_user(member.pk) == member
-    finally:
-        request_session.reset(token)
-
-
 def test_a_password_change_elsewhere_signs_the_session_out(client, member):
-    """Django's session hash check still decides, though the user comes with the session."""
+    """Django's session hash check decides."""
     client.force_login(member)
     member.set_password("a-new-and-long-passphrase")
     member.save()
     assert client.get(PROFILE).status_code == 302
 
 
-def test_who_is_an_officer_is_read_with_the_user_as_has_perm_says(client, db):
+def test_who_is_an_officer_is_one_rule_as_a_check_and_as_a_query(db):
     permission = Permission.objects.get(content_type__app_label="permits", codename="process_permit")
     direct = StaffFactory(groups=[])
     direct.user_permissions.add(permission)
@@ -114,22 +92,14 @@ def test_who_is_an_officer_is_read_with_the_user_as_has_perm_says(client, db):
         "direct permission": direct,
         "superuser": StaffFactory(groups=[], is_superuser=True),
         "staff without the permission": StaffFactory(groups=["registry_admin"]),
+        "staff without any role": StaffFactory(groups=[]),
         "inactive officer": StaffFactory(groups=["officer"], is_active=False),
         "not staff": UserFactory(),
     }
-    for name, user in users.items():
-        expected = user.is_staff and user.has_perm("permits.process_permit")
-        loaded = PortalModelBackend().get_user(user.pk) if user.is_active else None
-        if loaded is not None:
-            assert loaded.may_process_permits is expected, name
-            assert is_officer(loaded) is expected, name
-    assert [
-        name for name, user in users.items() if user.is_staff and user.has_perm("permits.process_permit")
-    ] == [
-        "officer group",
-        "direct permission",
-        "superuser",
-    ]
+    expected = ["officer group", "direct permission", "superuser"]
+    assert [name for name, user in users.items() if is_officer(user)] == expected
+    listed = set(officers().values_list("pk", flat=True))
+    assert [name for name, user in users.items() if user.pk in listed] == expected
 
 
 def test_the_daily_task_deletes_expired_sessions_only(client, member, officer):

@@ -1,11 +1,11 @@
-"""What every signed-in page reads with its user (accounts/backends.py): the two-factor facts and the unread
-count come with the user row on each request, so they follow every change at once, in every session."""
+"""What every signed-in page asks about its user (accounts/rules.py, the context processors): the two-factor
+facts and the unread count are read on each request, so they follow every change at once, in every session."""
 
 from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.backends import PortalModelBackend
+from accounts.rules import two_factor_state
 from notifications.models import NotificationKind
 from tests.conftest import with_authenticator
 
@@ -28,13 +28,15 @@ def notify_user(user, key: str) -> None:
         )
 
 
-def test_the_signed_in_user_carries_the_page_facts(officer, member):
-    loaded = PortalModelBackend().get_user(officer.pk)
-    assert loaded == officer
-    assert loaded.has_totp_authenticator is True
-    assert loaded.mfa_required_by_organisation is False
-    assert loaded.unread_notification_count == 0
-    assert PortalModelBackend().get_user(member.pk).has_totp_authenticator is False
+def test_two_factor_facts_in_one_query(officer, member, organisation, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert two_factor_state(officer) == (True, True)  # staff must, and this one has enrolled
+        assert two_factor_state(officer) == (True, True)  # kept on the user object for the request
+    assert two_factor_state(member) == (False, False)
+    organisation.require_mfa = True
+    organisation.save()
+    member.refresh_from_db()
+    assert two_factor_state(type(member).objects.get(pk=member.pk)) == (True, False)
 
 
 def test_staff_whose_authenticator_an_admin_deletes_is_sent_to_enrolment(client, officer):
@@ -85,9 +87,9 @@ def test_a_deactivated_user_is_signed_out(client, member):
     assert response.url.startswith(reverse("account_login"))
 
 
-def test_a_signed_in_page_reads_only_the_user(client, officer, django_assert_max_num_queries):
-    """The session and the user: the two-factor check and the unread count cost no queries of their own."""
+def test_a_signed_in_page_reads_four_things(client, officer, django_assert_max_num_queries):
+    """The session, the user, the two-factor facts (one query) and the unread count."""
     client.force_login(officer)
     client.get(reverse("accessibility"))  # the idle-timeout stamp is written once a minute
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(4):
         assert client.get(reverse("accessibility")).status_code == 200

@@ -36,7 +36,6 @@ from accounts.models import User
 from permits.management.commands.seed_bench import DOMAIN, bench_permits
 from permits.models import Permit
 from permits.queue import PAGE_SIZE
-from permits.queue_views import forget_remembered
 
 
 def markers(block: str) -> tuple[str, str]:
@@ -175,15 +174,7 @@ class Command(BaseCommand):
             ),
         ]
         self.time(pages, clients, repeat)
-        # Then the first page with nothing remembered from earlier requests (every row, the filter form, the
-        # counts and the layout's cached parts printed anew, as after a deployment or a change of them), in
-        # turns with the admin's first page. A round of its own: forgetting would spoil the pages above.
-        afresh = [
-            Page("Work queue, first page printed afresh", "officer", lambda: queue, forget_remembered),
-            Page("Admin changelist, first page, beside the page printed afresh", "admin", lambda: changelist),
-        ]
-        self.time(afresh, clients, repeat)
-        return pages + afresh
+        return pages
 
     def time(self, pages: list[Page], clients: dict[str, Client], repeat: int) -> None:
         """Warm each page up, count its queries on one request, then time `repeat` rounds of them in turns."""
@@ -222,17 +213,9 @@ class Command(BaseCommand):
                     f"| {size:,} | {kind} | {m:.1f} ms ({spread(mine.times)}) | {mine.queries} "
                     f"| {t:.1f} ms ({spread(theirs.times)}) | {theirs.queries} | {t / m:.1f}× |"
                 )
-        floors, afresh = [], []
+        floors = []
         for size, _seeded, pages in results:
             by_name = {page.name: page for page in pages}
-            printed, theirs = (
-                by_name["Work queue, first page printed afresh"],
-                by_name["Admin changelist, first page, beside the page printed afresh"],
-            )
-            m, t = statistics.median(printed.times), statistics.median(theirs.times)
-            afresh.append(
-                f"{size:,} cases: {m:.1f} ms ({spread(printed.times)}), {t / m:.1f}× faster than the admin"
-            )
             floor = by_name["Floor"]
             queries = f"{floor.queries} {'query' if floor.queries == 1 else 'queries'}"
             floors.append(f"{size:,} cases: {statistics.median(floor.times):.1f} ms, {queries}")
@@ -248,9 +231,6 @@ class Command(BaseCommand):
                 f"{PAGE_SIZE} rows per queue page, 100 per admin page"
             ),
             "Floor (a signed-in page without case data, the accessibility statement)": ", ".join(floors),
-            "Work queue's first page printed afresh (nothing remembered from earlier requests)": "; ".join(
-                afresh
-            ),
             "Seeding (top-up to each size)": seeding,
             "Bench cases in the database": f"{bench_permits().count():,}",
         }

@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, User
 from applications.models import Application, ApplicationStatus, Product, Purpose
-from permits.counts import compact
 from permits.deadlines import decision_due_for
 from permits.models import Permit, PermitEvent
 from permits.models import PermitState as S
@@ -279,9 +278,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {batch_start + len(cases)} / {total}")
 
     def analyse(self) -> None:
-        """Fold the counts per state the bulk load added (as the beat task does every 15 minutes), and
-        refresh the planner's statistics (and the visibility map when outside a transaction)."""
-        compact()
+        """Refresh the planner's statistics (and the visibility map when outside a transaction)."""
         tables = [Organisation._meta.db_table, Application._meta.db_table, Permit._meta.db_table]
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
