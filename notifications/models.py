@@ -70,6 +70,9 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
 
 class Notification(models.Model):
+    SUBJECT_MAX_LENGTH = 300
+    IDEMPOTENCY_KEY_MAX_LENGTH = 400
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Null for an address without an account: an organisation's contact address, an invitee.
     recipient = models.ForeignKey(
@@ -83,12 +86,14 @@ class Notification(models.Model):
     email = models.EmailField(_("email address"), blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
-    subject = models.CharField(_("subject"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=SUBJECT_MAX_LENGTH)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"))
     link = models.URLField(_("link"), max_length=500, blank=True)
     # "<kind>:<object>:<event id>:<recipient>": writing the same notification twice finds the first row.
-    idempotency_key = models.CharField(_("idempotency key"), max_length=400, unique=True)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=IDEMPOTENCY_KEY_MAX_LENGTH, unique=True
+    )
     email_wanted = models.BooleanField(_("email wanted"))
     status = models.CharField(
         _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING

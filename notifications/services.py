@@ -49,8 +49,8 @@ SWEEP_BATCH = 500
 # After a failed publish, this process leaves the broker alone for this long (time.monotonic()).
 BROKER_PAUSE_SECONDS = 15
 _broker_paused_until = 0.0
-SUBJECT_MAX_LENGTH = Notification._meta.get_field("subject").max_length
-KEY_MAX_LENGTH = Notification._meta.get_field("idempotency_key").max_length
+SUBJECT_MAX_LENGTH = Notification.SUBJECT_MAX_LENGTH
+KEY_MAX_LENGTH = Notification.IDEMPOTENCY_KEY_MAX_LENGTH
 
 
 # Writing -----------------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def notification_deliver(*, notification_id: int) -> str:
     return "sent"
 
 
-def _record_failure(notification: Notification, *, claim: datetime, exc: Exception) -> str:
+def _record_failure(notification: Notification, *, claim: datetime | None, exc: Exception) -> str:
     attempts = notification.attempts + 1
     failed = attempts >= MAX_ATTEMPTS
     changes: dict = {
