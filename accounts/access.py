@@ -8,11 +8,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import ClientMandate, Invitation, Membership, Organisation, User
+from accounts.rules import is_officer, is_registry_admin
 
 
 def organisations_visible_to(user: User) -> QuerySet[Organisation]:
-    if user.is_staff:
+    """Members see their organisations; officers and registry admins every one; other staff none."""
+    if is_officer(user) or is_registry_admin(user):
         return Organisation.objects.all()
+    if user.is_staff:
+        return Organisation.objects.none()
     return Organisation.objects.filter(memberships__user=user)
 
 
@@ -56,9 +60,7 @@ def mandates_visible_to(user: User) -> QuerySet[ClientMandate]:
     """Mandates `user` may see (and whose power of attorney they may download): those given by their
     organisation, those given to it while in force, and every mandate for the authority's case handlers."""
     if user.is_staff:
-        if user.has_perm("permits.process_permit"):
-            return ClientMandate.objects.all()
-        return ClientMandate.objects.none()
+        return ClientMandate.objects.all() if is_officer(user) else ClientMandate.objects.none()
     client_member = Membership.objects.filter(user=user, organisation=OuterRef("client"))
     in_force = ClientMandate.objects.active_on(timezone.localdate()).filter(
         pk=OuterRef("pk"), licensee__memberships__user=user

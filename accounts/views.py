@@ -25,6 +25,7 @@ from accounts.forms import (
 )
 from accounts.mandates import licences_of, mandates_given_by
 from accounts.models import Invitation, MembershipRole, Organisation
+from accounts.rules import is_officer
 from accounts.services import PortalError
 from accounts.types import AuthenticatedHttpRequest
 
@@ -161,7 +162,7 @@ def _organisation_page(
         "client_mandates": (
             mandates_given_by(organisation)
             if any(m.user_id == request.user.pk for m in memberships)
-            or (request.user.is_staff and request.user.has_perm("permits.process_permit"))
+            or is_officer(request.user)
             else []
         ),
     }

@@ -3,7 +3,8 @@
 Not visible → 404, as if it did not exist. Visible but not allowed to change → 403.
 Organisation members see their organisation's applications and consultations; a framework licensee's
 members also the applications their organisation filed for a client under a mandate in force; authority
-staff see submitted applications and every consultation, never another organisation's drafts.
+officers see submitted applications and every consultation, never an organisation's drafts; other staff
+(a registry admin, or staff without a role) see none (accounts/rules.py).
 """
 
 from uuid import UUID
@@ -14,14 +15,17 @@ from django.shortcuts import get_object_or_404
 
 from accounts.mandates import acting_for, is_licensee_acting
 from accounts.models import User
+from accounts.rules import is_officer
 from applications.models import Application, ApplicationStatus, Attachment, Consultation
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
-    """Staff: every submitted application. Others: their organisations' own, and those their licensee
-    organisation filed for a client while the mandate is in force (accounts/mandates.py)."""
+    """Officers: every submitted application; other staff: none. Others: their organisations' own, and
+    those their licensee organisation filed for a client while the mandate is in force (accounts/mandates.py)."""
     if user.is_staff:
-        return Application.objects.exclude(status=ApplicationStatus.DRAFT)
+        if is_officer(user):
+            return Application.objects.exclude(status=ApplicationStatus.DRAFT)
+        return Application.objects.none()
     return Application.objects.filter(acting_for(user, organisation="organisation", filed_by="filed_by"))
 
 
@@ -46,7 +50,7 @@ def access_application(user: User, uuid: UUID, *, write: bool = False) -> Applic
 
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     if user.is_staff:
-        return Consultation.objects.all()
+        return Consultation.objects.all() if is_officer(user) else Consultation.objects.none()
     return Consultation.objects.filter(organisation__memberships__user=user)
 
 
@@ -55,10 +59,7 @@ def access_consultation(user: User, uuid: UUID, *, write: bool = False) -> Consu
     consultation = get_object_or_404(
         consultations_visible_to(user).select_related("organisation", "product"), uuid=uuid
     )
-    if write and not (
-        user.has_perm("permits.process_permit")
-        or consultation.organisation.memberships.filter(user=user).exists()
-    ):
+    if write and not (is_officer(user) or consultation.organisation.memberships.filter(user=user).exists()):
         raise PermissionDenied
     return consultation
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit
 from accounts.models import Language, Organisation, User
+from accounts.rules import is_officer
 from accounts.services import PortalError
 from applications.models import Consultation, ConsultationMessage, ConsultationState, Product
 from notifications.models import NotificationKind
@@ -112,7 +113,7 @@ def organisation_list(consultations: QuerySet[Consultation]) -> QuerySet[Consult
 def may_post(consultation: Consultation, user: User) -> bool:
     """Members of the consultation's organisation and officers who process permits may post and close."""
     if user.is_staff:
-        return user.has_perm("permits.process_permit")
+        return is_officer(user)
     return consultation.organisation.memberships.filter(user=user).exists()
 
 

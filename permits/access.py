@@ -1,7 +1,7 @@
 """The only way a view gets a permit case or one of its documents.
 
 Not visible → 404, as if it did not exist. Visible but not allowed to change → 403.
-Members of the applicant organisation see its cases; authority staff see every case. The applicant's
+Members of the applicant organisation see its cases; officers see every case, other staff none. The applicant's
 own actions (withdrawing, accepting terms) are checked by the services: they need a signatory.
 """
 
@@ -13,14 +13,16 @@ from django.shortcuts import get_object_or_404
 
 from accounts.mandates import acting_for
 from accounts.models import Membership, User
+from accounts.rules import is_officer
 from permits.models import ChangeAttachment, ChangeNotification, Permit, PermitDocument
 
 
 def permits_visible_to(user: User) -> QuerySet[Permit]:
-    """Cases `user` may see: every case for staff, the organisation's own cases for its members, and the
-    cases a licensee filed for its client to the licensee's members while the mandate is in force."""
+    """Cases `user` may see: every case for officers (none for other staff), the organisation's own cases for
+    its members, and the cases a licensee filed for its client to the licensee's members while the mandate
+    is in force."""
     if user.is_staff:
-        return Permit.objects.all()
+        return Permit.objects.all() if is_officer(user) else Permit.objects.none()
     return Permit.objects.filter(
         acting_for(user, organisation="application__organisation", filed_by="application__filed_by")
     )
@@ -41,7 +43,7 @@ def access_permit(user: User, uuid: UUID, *, write: bool = False) -> Permit:
         ),
         uuid=uuid,
     )
-    if write and not user.has_perm("permits.process_permit"):
+    if write and not is_officer(user):
         raise PermissionDenied
     return permit
 

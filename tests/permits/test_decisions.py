@@ -446,7 +446,7 @@ OFFICER_ACTIONS = ["decision_draft_grant", "decision_draft_reject", "decision_di
 @pytest.mark.parametrize("name", OFFICER_ACTIONS)
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("outsider", 404), ("member", 403), ("signatory", 403), ("org_admin", 403), ("registry_admin", 403)],
+    [("outsider", 404), ("member", 403), ("signatory", 403), ("org_admin", 403), ("registry_admin", 404)],
 )
 def test_decision_ladder(client, request, officer, case, name, persona, status):
     draft = draft_grant(case, officer)

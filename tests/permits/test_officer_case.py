@@ -48,7 +48,7 @@ def test_anonymous_goes_to_sign_in(client, permit):
         ("member", 403),
         ("signatory", 403),
         ("org_admin", 403),
-        ("registry_admin", 403),
+        ("registry_admin", 404),
         ("officer", 200),
         ("decision_maker", 200),
     ],
