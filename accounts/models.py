@@ -88,8 +88,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 class PortalSession(AbstractBaseSession):
     """A browser session (Django's database session) that also names its signed-in user.
 
-    With the user beside the data, every request reads its session and its user in one statement
-    (accounts/sessions.py); and a user's sessions end with the user.
+    The session store is accounts.sessions.SessionStore (SESSION_ENGINE); a user's sessions end with the
+    user.
     """
 
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -97,12 +97,6 @@ class PortalSession(AbstractBaseSession):
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
-
-    @classmethod
-    def get_session_store_class(cls) -> type:
-        from accounts.sessions import SessionStore  # the store imports this model
-
-        return SessionStore
 
 
 class OrganisationKind(models.TextChoices):

@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
@@ -133,13 +134,13 @@ def enqueue_delivery(notification_id: int, *, force: bool = False) -> bool:
     the row and retried by the sweep, and must not turn the committed action into an error page either.
     """
     global _broker_paused_until
-    from notifications.tasks import deliver
 
     if not force and time.monotonic() < _broker_paused_until:
         logger.info("Not queueing notification %s: the broker failed moments ago.", notification_id)
         return False
     try:
-        deliver.delay(notification_id)
+        # By its path: the tasks import this module, so imports run one way (tasks → services).
+        import_string("notifications.tasks.deliver").delay(notification_id)
     except (KombuOperationalError, RedisError, OSError) as exc:
         _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning(

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 
-from celery import shared_task
 from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -47,6 +46,7 @@ from permits.models import (
     PermitEvent,
 )
 from permits.models import PermitState as S
+from permits.pdf import render_pdf
 from permits.workflow import change_case, enqueue, is_holder_signatory
 
 TEXT_MAX_LENGTH = 10000
@@ -464,7 +464,7 @@ def decision_make(*, permit: Permit, decision_maker: User, revision: int | None)
         else:
             ensure_first_version(locked)
     decision_id = draft.pk
-    transaction.on_commit(lambda: enqueue(render_decision, decision_id))
+    transaction.on_commit(lambda: enqueue("permits.tasks.render_decision", decision_id))
     return draft
 
 
@@ -473,7 +473,6 @@ def decision_make(*, permit: Permit, decision_maker: User, revision: int | None)
 
 def decision_pdf_create(decision: Decision) -> PermitDocument:
     """Render and store the PDF of a made decision in the applicant's language; once per decision."""
-    from permits.pdf import render_pdf  # only processes that render PDFs load WeasyPrint
 
     permit = decision.permit
     application = permit.application
@@ -511,25 +510,6 @@ def decision_pdf_create(decision: Decision) -> PermitDocument:
         document.file.delete(save=False)
         return PermitDocument.objects.get(permit=permit, kind=kind, version_number=number)
     return document
-
-
-@shared_task(bind=True, max_retries=3, acks_late=True, name="permits.render_decision")
-def render_decision(self, decision_id: int) -> str:
-    """Render and store the PDF of a made decision (once per decision)."""
-    decision = Decision.objects.select_related(
-        "presenter",
-        "decision_maker",
-        "permit__application__organisation",
-        "permit__application__filed_by",
-        "permit__application__product",
-        "permit__application__purpose",
-        "permit__application__created_by",
-    ).get(pk=decision_id)
-    try:
-        document = decision_pdf_create(decision)
-    except OSError as exc:  # storage trouble is usually passing
-        raise self.retry(exc=exc, countdown=60) from exc
-    return str(document.uuid)
 
 
 # -- after the grant ------------------------------------------------------------------------------
@@ -679,10 +659,8 @@ EXPIRE_BATCH = 500
 
 
 def _notify_all(event_ids: list[int]) -> None:
-    from permits import tasks
-
     for event_id in event_ids:
-        enqueue(tasks.notify_applicant, event_id)
+        enqueue("permits.tasks.notify_applicant", event_id)
 
 
 def permits_expire_due(*, today: date) -> int:
@@ -734,14 +712,6 @@ def permits_expire_due(*, today: date) -> int:
                 )
             transaction.on_commit(partial(_notify_all, [event.pk for event in events]))
             total += len(cases)
-
-
-@shared_task(acks_late=True, name="permits.expire_permits")
-def expire_permits() -> int:
-    """The daily sweep (for Celery beat): expire the permits whose validity ended before today."""
-    from permits.deadlines import local_date
-
-    return permits_expire_due(today=local_date(timezone.now()))
 
 
 # -- what the case pages show ---------------------------------------------------------------------

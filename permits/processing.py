@@ -26,7 +26,6 @@ from applications.catalogue import SECTIONS
 from applications.completeness import Missing, missing_items, snapshot
 from applications.models import Application, ApplicationVersion, DataGroup
 from applications.summary import Section, build_summary
-from permits import tasks
 from permits.deadlines import local_date
 from permits.models import (
     InternalNote,
@@ -307,7 +306,7 @@ def supplement_answer(*, supplement: SupplementRequest, user: User, response: st
     )
     # A receipt of the new version, like the one of the first submission.
     language = user.language
-    transaction.on_commit(lambda: enqueue(tasks.render_receipt, locked.pk, language))
+    transaction.on_commit(lambda: enqueue("permits.tasks.render_receipt", locked.pk, language))
     return version
 
 

@@ -19,7 +19,6 @@ from accounts.services import PortalError
 from applications.completeness import Missing, missing_items, snapshot
 from applications.licensing import commitment_is_current, may_submit
 from applications.models import Application, ApplicationStatus, ApplicationVersion
-from permits import tasks
 from permits.amendments import amendment_reference
 from permits.deadlines import decision_due_for, local_date
 from permits.models import IN_FORCE, Permit, PermitEvent, PermitState, SupplementRequest, SupplementState
@@ -116,7 +115,7 @@ def application_submit(*, application: Application, user: User) -> Permit:
         decision_due=permit.decision_due,
     )
     language = user.language
-    transaction.on_commit(lambda: enqueue(tasks.render_receipt, permit.pk, language))
+    transaction.on_commit(lambda: enqueue("permits.tasks.render_receipt", permit.pk, language))
     event_notify(event, template="application_submitted", language=language)
     return permit
 

@@ -1,4 +1,8 @@
-"""Background work for cases: thin tasks that take ids and call the code that does the work."""
+"""Background work for cases: thin tasks that take ids and call the code that does the work.
+
+Every task of the app is here. Tasks import the services; the services queue tasks by their dotted path
+(`permits.workflow.enqueue`), so that imports run one way.
+"""
 
 from datetime import timedelta
 
@@ -8,15 +12,18 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from applications.models import ApplicationVersion
-from permits.models import Permit
+from permits.deadlines import local_date
+from permits.decisions import decision_pdf_create, permits_expire_due
+from permits.models import Decision, DocumentKind, Permit, PermitDocument
+from permits.notifications import case_event_notify_by_id
+from permits.pdf import receipt_create
+from permits.reminders import sweep_deadlines as sweep
+from permits.workflow import enqueue
 
 
 @shared_task(bind=True, max_retries=3, acks_late=True)
 def render_receipt(self, permit_id: int, language: str) -> str:
     """Render and store the receipt PDF of a case's latest application version (once per version)."""
-    # Imported here so that only processes that render PDFs load WeasyPrint.
-    from permits.pdf import receipt_create
-
     permit = Permit.objects.select_related("application__organisation").get(pk=permit_id)
     try:
         document = receipt_create(permit, language)
@@ -32,8 +39,6 @@ def notify_applicant(self, event_id: int) -> None:
     For events written outside `change_case` (e.g. a batch sweep); `change_case` writes them in the event's
     own transaction. Idempotent: a rerun finds the rows already written.
     """
-    from permits.notifications import case_event_notify_by_id
-
     try:
         case_event_notify_by_id(event_id)
     except DatabaseError as exc:
@@ -43,8 +48,6 @@ def notify_applicant(self, event_id: int) -> None:
 @shared_task(acks_late=True, name="permits.sweep_deadlines")
 def sweep_deadlines() -> dict[str, int]:
     """The deadline sweep (for Celery beat, every DEADLINE_SWEEP_MINUTES): write the reminders now due."""
-    from permits.reminders import sweep_deadlines as sweep
-
     return sweep().counts
 
 
@@ -61,10 +64,6 @@ def sweep_documents() -> int:
     grace; rendering is idempotent (one document per case, kind and version), so a PDF queued twice is
     stored once. Returns how many were queued.
     """
-    from permits.decisions import render_decision
-    from permits.models import Decision, DocumentKind, PermitDocument
-    from permits.workflow import enqueue
-
     cutoff = timezone.now() - DOCUMENT_SWEEP_GRACE
     latest = ApplicationVersion.objects.filter(application=OuterRef("application")).order_by("-number")
     receipts = (
@@ -98,9 +97,34 @@ def sweep_documents() -> int:
     )
     queued = 0
     for permit_id, language in receipts:
-        enqueue(render_receipt, permit_id, language)
+        enqueue("permits.tasks.render_receipt", permit_id, language)
         queued += 1
     for decision_id in decisions:
-        enqueue(render_decision, decision_id)
+        enqueue("permits.tasks.render_decision", decision_id)
         queued += 1
     return queued
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True, name="permits.render_decision")
+def render_decision(self, decision_id: int) -> str:
+    """Render and store the PDF of a made decision (once per decision)."""
+    decision = Decision.objects.select_related(
+        "presenter",
+        "decision_maker",
+        "permit__application__organisation",
+        "permit__application__filed_by",
+        "permit__application__product",
+        "permit__application__purpose",
+        "permit__application__created_by",
+    ).get(pk=decision_id)
+    try:
+        document = decision_pdf_create(decision)
+    except OSError as exc:  # storage trouble is usually passing
+        raise self.retry(exc=exc, countdown=60) from exc
+    return str(document.uuid)
+
+
+@shared_task(acks_late=True, name="permits.expire_permits")
+def expire_permits() -> int:
+    """The daily sweep (for Celery beat): expire the permits whose validity ended before today."""
+    return permits_expire_due(today=local_date(timezone.now()))

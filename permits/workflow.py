@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from kombu.exceptions import OperationalError
@@ -41,12 +42,17 @@ def is_holder_member(user: User, permit: Permit) -> bool:
     )
 
 
-def enqueue(task, *args: object) -> None:
-    """Queue a follow-up; a broker outage is logged and must not turn a committed change into an error."""
+def enqueue(task: str, *args: object) -> None:
+    """Queue the task at the dotted path `task` (`"permits.tasks.render_receipt"`) with `args`.
+
+    Services name their tasks by path rather than importing them, because the tasks import the services:
+    so imports run one way (tasks → services), with no cycle and no import inside a function. A broker
+    outage is logged and must not turn a committed change into an error.
+    """
     try:
-        task.delay(*args)
+        import_string(task).delay(*args)
     except OperationalError:
-        logger.exception("Could not queue %s%r; the broker is unreachable.", task.name, args)
+        logger.exception("Could not queue %s%r; the broker is unreachable.", task, args)
 
 
 def change_case(

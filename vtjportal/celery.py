@@ -8,6 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vtjportal.settings")
 
 app = Celery("vtjportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
-# Tasks that live outside a `tasks` module (decisions keep their PDF and expiry tasks beside the services).
-app.conf.imports = ("permits.decisions",)
+app.autodiscover_tasks()  # every app's tasks.py

@@ -571,7 +571,7 @@ def test_user_text_is_escaped_in_the_pdf(officer, decision_maker, case, monkeypa
         seen["html"] = render_to_string(template, {**context, "LANGUAGE_CODE": language})
         return original(template, context, language=language)
 
-    monkeypatch.setattr(pdf, "render_pdf", spy)
+    monkeypatch.setattr(decisions, "render_pdf", spy)
     draft_grant(case, officer, conditions='<img src="file:///etc/passwd"> ehto')
     decisions.decision_make(permit=case, decision_maker=decision_maker, revision=fresh(case).revision)
     decision = Decision.objects.get(decided_at__isnull=False)

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from permits import decisions, services
+from permits import decisions, services, tasks
 from permits.models import DocumentKind, PermitDocument, PermitState
 from permits.tasks import sweep_documents
 from tests.factories import ApplicationFactory, PermitFactory
@@ -21,7 +21,7 @@ def broker_outage(monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    for task in (services.tasks.render_receipt, decisions.render_decision):
+    for task in (tasks.render_receipt, tasks.render_decision):
         monkeypatch.setattr(task, "delay", refuse)
     return lambda: monkeypatch.undo()
 

@@ -508,7 +508,7 @@ def test_the_answer_queues_a_receipt_of_the_new_version(
     member, asked, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(processing, "enqueue", lambda task, *args: queued.append((task.name, args)))
+    monkeypatch.setattr(processing, "enqueue", lambda task, *args: queued.append((task, args)))
     with django_capture_on_commit_callbacks(execute=True):
         processing.supplement_answer(supplement=asked, user=member, response="Done.")
     assert queued == [("permits.tasks.render_receipt", (asked.permit.pk, member.language))]
