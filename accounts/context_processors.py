@@ -10,9 +10,10 @@ def portal(request: HttpRequest) -> dict:
     return {
         "memberships": user_memberships(request),
         "active_membership": active,
-        # For the layout's cached menu: plain values, also for staff, who act for no organisation.
+        # For the layout's menu: plain values, also for staff, who act for no organisation.
         "active_organisation": active.organisation.uuid if active else "",
-        "acting_as_licensee": bool(active and active.holds_valid_licence),
+        # An annotation of accounts.context.user_memberships (mypy cannot see it on the model).
+        "acting_as_licensee": bool(active and getattr(active, "holds_valid_licence", False)),
         "portal_languages": Language.choices,
         "demo_mode": settings.DEMO_MODE,
     }

@@ -6,6 +6,8 @@ session engines"): a model derived from `AbstractBaseSession` and a store that n
 that a user's sessions can be found; reading, writing and expiring sessions are Django's own.
 """
 
+from typing import cast
+
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.core.exceptions import ValidationError
@@ -27,6 +29,8 @@ class SessionStore(db.SessionStore):
         return PortalSession
 
     def create_model_instance(self, data: dict) -> PortalSession:
-        session = super().create_model_instance(data)
+        """As Django's, with the signed-in user's key beside the data."""
+        # Django's makes an instance of get_model_class(), which is PortalSession; its stubs say the base.
+        session = cast(PortalSession, super().create_model_instance(data))
         session.user_id = user_key(data.get(SESSION_KEY))
         return session

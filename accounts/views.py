@@ -161,8 +161,7 @@ def _organisation_page(
         # The licensees acting for the organisation, to its members and to the authority's case handlers.
         "client_mandates": (
             mandates_given_by(organisation)
-            if any(m.user_id == request.user.pk for m in memberships)
-            or is_officer(request.user)
+            if any(m.user_id == request.user.pk for m in memberships) or is_officer(request.user)
             else []
         ),
     }

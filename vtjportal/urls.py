@@ -5,7 +5,7 @@ from django.urls import include, path
 from accounts import views as account_views
 
 # The Django admin signs in only through allauth (and so through two-factor sign-in).
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented way
 
 urlpatterns = [
     path("", account_views.front, name="front"),
