@@ -1,41 +1,78 @@
-"""Benchmark the officers' work queue against the Django admin changelist of Permit, in the same run.
+"""Benchmark the pages officers and applicants work on, the deadline sweep and the decision PDF, in one run.
 
     manage.py bench --sizes 1000 100000 --repeat 25 --output docs/performance.md
 
 Works on the CURRENT database (`make bench` points it at a separate one, see scripts/bench.py). For each
-size it tops the bench cases up with `seed_bench`, then requests each page through Django's test Client
-as a signed-in officer (with an authenticator, so the two-factor middleware lets them in) or superuser,
-interleaving the pages so that a busy machine slows them alike. It reports the median server time, the
-fastest request and the 90th percentile, and the number of SQL queries of one request, and writes the
-table between the markers in the output file.
+size it tops the bench cases up with `seed_bench` (and the subject cases, see _bench_subjects.py), then:
+
+- requests every page through Django's test Client as a signed-in persona (each with an authenticator, so
+  that the two-factor middleware lets them in), interleaving the pages so that a busy machine slows them
+  alike, beside the floor (a signed-in page that reads no case data) and the stock admin changelist; it
+  reports the median server time, the fastest request and the 90th percentile, and the SQL queries of one
+  request;
+- runs the deadline sweep (the task `permits.sweep_deadlines`) over all the cases with about
+  `--sweep-reminders` outbox rows due, then again with nothing new due, inside a transaction that it rolls
+  back, so that every run finds the same reminders due and no send is ever queued;
+
+and after the last size renders the decision PDF `--pdf-renders` times. Each table goes between its markers
+in the output file: `queue`, `pages`, `sweep` and `pdf` (with `--block NAME`: NAME, NAME-pages, …).
+
+Portal code is reached by URL names, models and the task's name; the few helpers that are being moved
+between modules are looked up where they are now (`portal_attr`).
 """
 
 import os
 import platform
+import random
 import re
 import statistics
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import django
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from accounts.models import User
+from accounts.models import Membership, User
+from notifications.models import Notification
+from permits.management.commands._bench_subjects import (
+    SMALL_EVENTS,
+    Subjects,
+    bench_user,
+    portal_attr,
+    seed_subjects,
+    subject_permits,
+)
 from permits.management.commands.seed_bench import DOMAIN, bench_permits
-from permits.models import Permit
-from permits.queue import PAGE_SIZE
+from permits.models import (
+    IN_PROCESSING,
+    Decision,
+    Permit,
+    Reminder,
+    ReminderKind,
+    SupplementRequest,
+    SupplementState,
+)
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+KINDS = ("queue", "pages", "sweep", "pdf")
+WIZARD_SECTIONS = ["purpose", "data-groups", "data-use", "security", "technical", "contacts", "attachments"]
+QUEUE_TARGET_MS, PAGE_TARGET_MS, MAX_QUERIES = 20.0, 25.0, 10
+SWEEP_STATEMENTS_TARGET_S, REMINDERS_PER_S_TARGET, PDF_TARGET_MS = 2.0, 300, 1500.0
 
 
 def markers(block: str) -> tuple[str, str]:
@@ -48,23 +85,62 @@ def markers(block: str) -> tuple[str, str]:
 START, END = markers("queue")
 
 
+def block_names(block: str) -> dict[str, str]:
+    """The marked block of each table: queue, pages, sweep, pdf; or NAME, NAME-pages, … for another NAME."""
+    if block == "queue":
+        return {kind: kind for kind in KINDS}
+    return {kind: block if kind == "queue" else f"{block}-{kind}" for kind in KINDS}
+
+
 @dataclass
 class Page:
     name: str
-    who: str  # "officer" or "admin"
+    who: str  # the persona: officer, admin, signatory, licensee
     url: Callable[[], str]
+    floor: str = "Floor"  # the floor it is compared with (the same persona's)
+    target: float | None = None  # median in ms at the largest size
     before: Callable[[], None] = lambda: None  # run before each request, outside the timing
     times: list[float] = field(default_factory=list)
     queries: int = 0
     size: int = 0
+    repeated: list[tuple[int, str]] = field(default_factory=list)  # (times, SQL) run more than once
 
 
-def bench_user(email: str, **flags: object) -> User:
-    """A staff user with an authenticator; the session is made with force_login."""
-    user, _ = User.objects.get_or_create(email=email, defaults={"full_name": email.split("@")[0], **flags})
-    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-        TOTP.activate(user, generate_totp_secret())
-    return user
+@dataclass
+class Sweep:
+    """One size's sweep: the run that writes the reminders due, and reruns with nothing new due."""
+
+    reminders: dict[str, int] = field(default_factory=dict)
+    outbox_rows: int = 0
+    seconds: float = 0.0
+    own_seconds: float = 0.0
+    own_statements: int = 0
+    statements: int = 0
+    top: list[tuple[int, float, str]] = field(default_factory=list)  # (count, seconds, SQL) per shape
+    reruns: list[float] = field(default_factory=list)  # seconds
+    rerun_statements: int = 0
+    skipped: str = ""
+
+    @property
+    def rest_seconds(self) -> float:
+        return max(self.seconds - self.own_seconds, 1e-9)
+
+
+@dataclass
+class Pdf:
+    renders: list[float] = field(default_factory=list)  # ms, render_pdf
+    html: list[float] = field(default_factory=list)  # ms, the template alone
+    queries: int = 0
+    size: int = 0
+    language: str = ""
+
+
+@dataclass
+class Run:
+    size: int
+    seeded: float
+    pages: list[Page]
+    sweep: Sweep
 
 
 def machine() -> dict[str, str]:
@@ -95,7 +171,7 @@ def load() -> str:
 
 class Command(BaseCommand):
     help = (
-        "Time the work queue and the admin changelist of Permit at several sizes; write docs/performance.md."
+        "Time the pages, the deadline sweep and the decision PDF at several sizes; write docs/performance.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -108,7 +184,22 @@ class Command(BaseCommand):
         )
         parser.add_argument("--output", help="Markdown file to write the results into (between markers).")
         parser.add_argument(
-            "--block", default="queue", help="Name of the marked block to write (default queue)."
+            "--block",
+            default="queue",
+            help="Name of the queue's marked block (default queue); the others are NAME-pages, NAME-sweep, "
+            "NAME-pdf (pages, sweep, pdf for the default).",
+        )
+        parser.add_argument(
+            "--sweep-reminders",
+            type=int,
+            default=2000,
+            help="About how many outbox rows the timed sweep writes (default 2000).",
+        )
+        parser.add_argument(
+            "--pdf-renders", type=int, default=7, help="Timed decision PDF renders (default 7)."
+        )
+        parser.add_argument(
+            "--warmups", type=int, default=3, help="Untimed requests per page before counting (default 3)."
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -119,49 +210,88 @@ class Command(BaseCommand):
                 "DEBUG is on: every query is logged and the numbers are slower than in production."
             )
         sizes, repeat = sorted(options["sizes"]), options["repeat"]
-        if repeat < 1 or not sizes or sizes[0] < 1:
-            raise CommandError("--sizes and --repeat must be positive.")
+        if repeat < 1 or not sizes or sizes[0] < 1 or options["pdf_renders"] < 1:
+            raise CommandError("--sizes, --repeat and --pdf-renders must be positive.")
+        self.warmups = max(1, options["warmups"])
         facts = machine()
         facts["Non-unique indexes on the case table"] = ", ".join(permit_indexes())
         cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
         facts["Sessions"] = f"{settings.SESSION_ENGINE} (database), cache {cache}"
         facts["Load average at start"] = load()
-        results: list[tuple[int, float, list[Page]]] = []
+        runs: list[Run] = []
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         with override_settings(ALLOWED_HOSTS=hosts):
             for n, size in enumerate(sizes):
                 started = time.monotonic()
                 call_command(
-                    "seed_bench", applications=size, reset=options["reset"] and n == 0, stdout=self.stdout
+                    "seed_bench",
+                    applications=size,
+                    reset=options["reset"] and n == 0,
+                    subjects=True,
+                    stdout=self.stdout,
                 )
                 seeded = time.monotonic() - started
-                results.append((size, seeded, self.measure(repeat)))
+                subjects = seed_subjects()
+                self.stdout.write(f"Timing the pages at {size:,} cases.")
+                pages = self.measure(repeat, subjects, warmups=self.warmups)
+                self.stdout.write(f"Timing the deadline sweep at {size:,} cases.")
+                sweep = measure_sweep(options["sweep_reminders"])
+                runs.append(Run(size, seeded, pages, sweep))
+            self.stdout.write("Rendering the decision PDF.")
+            pdf = measure_pdf(subjects, options["pdf_renders"])
         facts["Load average at end"] = load()
-        table = self.table(results, facts, repeat)
-        self.stdout.write("\n" + table)
+        tables = {
+            "queue": self.table(runs, facts, repeat),
+            "pages": pages_table(runs, repeat),
+            "sweep": sweep_table(runs, options["sweep_reminders"]),
+            "pdf": pdf_table(pdf, runs[-1]),
+        }
+        for table in tables.values():
+            self.stdout.write(f"\n{table}\n")
+        self.stdout.write(where_it_goes(runs))
         if options["output"]:
-            self.write(Path(options["output"]), table, options["block"])
+            names = block_names(options["block"])
+            for kind, table in tables.items():
+                self.write(Path(options["output"]), table, names[kind])
             self.stdout.write(self.style.SUCCESS(f"Results written to {options['output']}."))
 
-    def measure(self, repeat: int) -> list[Page]:
-        officer = bench_user(f"bench-runner@{DOMAIN}", is_staff=True)
-        officer.groups.add(Group.objects.get(name="officer"))
+    # -- the pages ------------------------------------------------------------------------------------------
+
+    def measure(self, repeat: int, subjects: Subjects, *, warmups: int = 3) -> list[Page]:
+        officer = bench_user(f"bench-runner@{DOMAIN}", is_staff=True, groups=("officer",))
         admin = bench_user(f"bench-admin@{DOMAIN}", is_staff=True, is_superuser=True)
-        clients = {"officer": Client(), "admin": Client()}
-        clients["officer"].force_login(officer)
-        clients["admin"].force_login(admin)
+        users = {
+            "officer": officer,
+            "admin": admin,
+            "signatory": subjects.signatory,
+            "licensee": subjects.licensee_member,
+        }
+        clients = {}
+        for who, user in users.items():
+            clients[who] = Client()
+            clients[who].force_login(user)
         today = timezone.localdate().isoformat()
         queue = reverse("permits:queue")
         changelist = reverse("admin:permits_permit_changelist")
         accessibility = reverse("accessibility")
+        sections = portal_attr(
+            "SECTION_SLUGS", "applications.catalogue", default=[*WIZARD_SECTIONS, "review"]
+        )
+
+        def url(name: str, *args: object) -> Callable[[], str]:
+            address = reverse(name, args=args)
+            return lambda: address
+
         pages = [
             # The floor: a signed-in page that reads no case data (sessions, user, two-factor check, layout).
             Page("Floor", "officer", lambda: accessibility),
-            Page("Work queue, first page", "officer", lambda: queue),
+            Page("Floor (applicant)", "signatory", lambda: accessibility),
+            Page("Work queue, first page", "officer", lambda: queue, target=QUEUE_TARGET_MS),
             Page(
                 "Work queue, filtered",
                 "officer",
                 lambda: f"{queue}?state=submitted&assignee=unassigned&overdue=1",
+                target=QUEUE_TARGET_MS,
             ),
             Page("Admin changelist, first page", "admin", lambda: changelist),
             # The same filter through the admin's query parameters (local-field lookups are allowed).
@@ -173,23 +303,64 @@ class Command(BaseCommand):
                 ),
             ),
         ]
-        self.time(pages, clients, repeat)
+        for events, uuid in ((SMALL_EVENTS, subjects.small_case), (200, subjects.large_case)):
+            pages.append(
+                Page(
+                    f"Officers' case page, {events} events",
+                    "officer",
+                    url("permits:officer_case", uuid),
+                    target=PAGE_TARGET_MS,
+                )
+            )
+        for events, uuid in ((SMALL_EVENTS, subjects.small_case), (200, subjects.large_case)):
+            pages.append(
+                Page(
+                    f"Applicant's case page, {events} events",
+                    "signatory",
+                    url("permits:case", uuid),
+                    floor="Floor (applicant)",
+                    target=PAGE_TARGET_MS,
+                )
+            )
+        applicant = {"floor": "Floor (applicant)", "target": PAGE_TARGET_MS}
+        pages.append(Page("Applicant's dashboard", "signatory", url("permits:dashboard"), **applicant))
+        for section in sections:
+            name = "Wizard: review page" if section == "review" else f"Wizard step: {section}"
+            pages.append(
+                Page(name, "signatory", url("applications:step", subjects.draft, section), **applicant)
+            )
+        pages.append(
+            Page(
+                "Client's confirmation page",
+                "signatory",
+                url("applications:confirm", subjects.prepared),
+                **applicant,
+            )
+        )
+        pages.append(Page("Licensee dashboard", "licensee", url("permits:licensee_dashboard"), **applicant))
+        self.time(pages, clients, repeat, warmups=warmups)
         return pages
 
-    def time(self, pages: list[Page], clients: dict[str, Client], repeat: int) -> None:
+    def time(self, pages: list[Page], clients: dict[str, Client], repeat: int, *, warmups: int = 3) -> None:
         """Warm each page up, count its queries on one request, then time `repeat` rounds of them in turns."""
         for page in pages:
             client = clients[page.who]
-            for _ in range(3):  # warm up: connection, template and translation caches
+            for _ in range(warmups):  # warm up: connection, template and translation caches
                 page.before()
                 response = client.get(page.url())
             if response.status_code != 200:
                 raise CommandError(f"{page.name} answered {response.status_code}, not 200: {page.url()}")
             page.size = len(response.content)
-            page.before()
-            with CaptureQueriesContext(connection) as queries:
-                client.get(page.url())
+            for _ in range(2):
+                page.before()
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(page.url())
+                # The staff idle-timeout stamp saves the session once a minute: count a request without it.
+                if not any(session_saved(query["sql"]) for query in queries.captured_queries):
+                    break
             page.queries = len(queries.captured_queries)
+            shapes = Counter(shape(query["sql"]) for query in queries.captured_queries)
+            page.repeated = sorted(((n, sql) for sql, n in shapes.items() if n > 1), reverse=True)
         for _ in range(repeat):
             for page in pages:
                 client, url = clients[page.who], page.url()
@@ -198,37 +369,41 @@ class Command(BaseCommand):
                 client.get(url)
                 page.times.append((time.perf_counter() - began) * 1000)
 
-    def table(self, results: list[tuple[int, float, list[Page]]], facts: dict[str, str], repeat: int) -> str:
+    def table(self, runs: list[Run], facts: dict[str, str], repeat: int) -> str:
         lines = [
             "| Cases | Page | Work queue: median (best–p90) | Queries "
             "| Admin changelist: median (best–p90) | Queries | Queue is faster by |",
             "|---:|---|---:|---:|---:|---:|---:|",
         ]
-        for size, _seeded, pages in results:
-            by_name = {page.name: page for page in pages}
+        for run in runs:
+            by_name = {page.name: page for page in run.pages}
             for kind in ("first page", "filtered"):
                 mine, theirs = by_name[f"Work queue, {kind}"], by_name[f"Admin changelist, {kind}"]
                 m, t = statistics.median(mine.times), statistics.median(theirs.times)
                 lines.append(
-                    f"| {size:,} | {kind} | {m:.1f} ms ({spread(mine.times)}) | {mine.queries} "
+                    f"| {run.size:,} | {kind} | {m:.1f} ms ({spread(mine.times)}) | {mine.queries} "
                     f"| {t:.1f} ms ({spread(theirs.times)}) | {theirs.queries} | {t / m:.1f}× |"
                 )
         floors = []
-        for size, _seeded, pages in results:
-            by_name = {page.name: page for page in pages}
-            floor = by_name["Floor"]
+        for run in runs:
+            floor = {page.name: page for page in run.pages}["Floor"]
             queries = f"{floor.queries} {'query' if floor.queries == 1 else 'queries'}"
-            floors.append(f"{size:,} cases: {statistics.median(floor.times):.1f} ms, {queries}")
-        seeding = ", ".join(f"{size:,} cases in {seeded:.0f} s" for size, seeded, _ in results)
+            floors.append(f"{run.size:,} cases: {statistics.median(floor.times):.1f} ms, {queries}")
+        seeding = ", ".join(f"{run.size:,} cases in {run.seeded:.0f} s" for run in runs)
+        page_size = portal_attr("PAGE_SIZE", "permits.selectors.queue", "permits.queue", default="?")
         facts = {
             **facts,
+            "Targets": (
+                f"at most {MAX_QUERIES} queries at any size, a median of at most {QUEUE_TARGET_MS:.0f} ms at "
+                "100,000 cases, at least 4× faster than the admin changelist"
+            ),
             "Method": (
                 f"Django test Client (outside the test runner, so without its template instrumentation; "
                 f"well under a millisecond of its own per request), signed in (officer / superuser, each with an "
                 f"authenticator); "
-                f"{repeat} timed requests per page after 3 warm-up requests, pages interleaved; "
+                f"{repeat} timed requests per page after {self.warmups} warm-up requests, every page of the run interleaved; "
                 f"queries counted on one request, transaction statements (BEGIN/COMMIT) included; "
-                f"{PAGE_SIZE} rows per queue page, 100 per admin page"
+                f"{page_size} rows per queue page, 100 per admin page"
             ),
             "Floor (a signed-in page without case data, the accessibility statement)": ", ".join(floors),
             "Seeding (top-up to each size)": seeding,
@@ -252,13 +427,366 @@ class Command(BaseCommand):
         path.write_text(text)
 
 
+def session_saved(sql: str) -> bool:
+    table = import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()._meta.db_table
+    return sql.startswith("UPDATE") and table in sql
+
+
+def shape(sql: str) -> str:
+    """A query with its literals blanked, so that the same query for another row counts as a repeat."""
+    sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
+    sql = re.sub(r"\b\d+(?:\.\d+)?\b", "?", sql)
+    return re.sub(r"\(\?(?:, \?)*\)", "(…)", sql)
+
+
+def pages_table(runs: list[Run], repeat: int) -> str:
+    largest = runs[-1].size
+    lines = [
+        "| Cases | Page | Median (best–p90) | Queries | Floor: median, queries | Target at 100,000 |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        by_name = {page.name: page for page in run.pages}
+        for page in run.pages:
+            if page.target is None or page.name.startswith("Work queue"):
+                continue
+            floor = by_name[page.floor]
+            median = statistics.median(page.times)
+            verdict = "–"
+            if run.size == largest:
+                time_ok = median <= page.target
+                verdict = f"≤ {page.target:.0f} ms: {'met' if time_ok else 'missed'}"
+            lines.append(
+                f"| {run.size:,} | {page.name} | {median:.1f} ms ({spread(page.times)}) | {page.queries} "
+                f"| {statistics.median(floor.times):.1f} ms, {floor.queries} | {verdict} |"
+            )
+    lines.append("")
+    growth = []
+    last = {page.name: page for page in runs[-1].pages}
+    for prefix in ("Officers' case page", "Applicant's case page"):
+        small, large = last[f"{prefix}, {SMALL_EVENTS} events"], last[f"{prefix}, 200 events"]
+        same = small.queries == large.queries
+        growth.append(
+            f"{prefix.lower()}: {small.queries} queries at {SMALL_EVENTS} events, {large.queries} at 200 "
+            f"({'the same: met' if same else f'{large.queries - small.queries:+d}: missed'})"
+        )
+    over = [
+        f"{page.name} ({page.queries})"
+        for page in runs[-1].pages
+        if page.target is not None and page.queries > MAX_QUERIES and not page.name.startswith("Work queue")
+    ]
+    lines += [
+        f"- Targets: a median of at most {PAGE_TARGET_MS:.0f} ms at 100,000 cases; a query count that does not "
+        f"grow with the case's events, attachments, versions and messages (quality.md: at most {MAX_QUERIES})",
+        f"- Queries with the case's data ({SMALL_EVENTS} and 200 events; see _bench_subjects.py for the rows "
+        f"beside them): {'; '.join(growth)}",
+        f"- More than {MAX_QUERIES} queries: {', '.join(over) if over else 'none'}",
+        "- Personas: the officers' pages as an officer, the applicant's pages, the wizard and the client's "
+        "confirmation as a signatory of the applicant organisation (the licensee's client), the licensee "
+        "dashboard as a member of the licensee; the floor is the accessibility statement as the officer (for the "
+        "officers' pages) or as the signatory (for the others)",
+        f"- Method: as for the queue above, in the same rounds ({repeat} timed requests per page)",
+    ]
+    return "\n".join(lines)
+
+
+# -- the deadline sweep ---------------------------------------------------------------------------------
+
+
+class Statements:
+    """An execute wrapper: counts every statement, and times the sweep's own (those on the reminder table)."""
+
+    def __init__(self) -> None:
+        self.table = Reminder._meta.db_table
+        self.count = 0
+        self.own = 0
+        self.own_seconds = 0.0
+        self.by_sql: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - began
+            self.count += 1
+            entry = self.by_sql[sql]
+            entry[0] += 1
+            entry[1] += elapsed
+            if f'"{self.table}"' in sql or f" {self.table} " in sql:
+                self.own += 1
+                self.own_seconds += elapsed
+
+
+def only_bench_cases() -> bool:
+    others = Permit.objects.exclude(reference__startswith="VTJB/").exclude(pk__in=subject_permits())
+    return not others.exists()
+
+
+def measure_sweep(target_rows: int, reruns: int = 5) -> Sweep:
+    """Time the sweep writing about `target_rows` outbox rows, then `reruns` runs with nothing new due.
+
+    It all runs in one transaction that is rolled back: every run of the bench finds the same reminders due,
+    the database is left as it was, and the sends that the outbox rows would queue on commit never are.
+    Reminders beyond `target_rows` are marked as already sent first (in the same transaction), so that the
+    sweep's statements still read every case but write only that many.
+    """
+    result = Sweep()
+    if not only_bench_cases():
+        result.skipped = "the database holds cases that are not the bench's (run it through `make bench`)"
+        return result
+    sweep = portal_attr("sweep_deadlines", "permits.tasks")
+    with transaction.atomic():
+        leave_due(target_rows)
+        before = Notification.objects.count()
+        statements = Statements()
+        with connection.execute_wrapper(statements):
+            began = time.perf_counter()
+            result.reminders = dict(sweep())
+            result.seconds = time.perf_counter() - began
+        result.outbox_rows = Notification.objects.count() - before
+        result.statements, result.own_statements = statements.count, statements.own
+        result.own_seconds = statements.own_seconds
+        result.top = sorted(((n, s, sql) for sql, (n, s) in statements.by_sql.items()), reverse=True)[:8]
+        for _ in range(reruns):
+            again = Statements()
+            with connection.execute_wrapper(again):
+                began = time.perf_counter()
+                sweep()
+                result.reruns.append(time.perf_counter() - began)
+            result.rerun_statements = again.count
+        transaction.set_rollback(True)
+    return result
+
+
+def leave_due(target_rows: int) -> None:
+    """Mark every reminder now due as sent except a random few expected to write about `target_rows` outbox
+    rows. Who hears of each kind follows permits' reminder rules (the assigned officer or every officer; the
+    decision makers; the applicant's signatories and contact address), counted here without their code."""
+    today = timezone.localdate(timezone.now(), HELSINKI)
+    target_days = portal_attr(
+        "TARGET_SOON_DAYS", "permits.services.reminders", "permits.reminders", default=14
+    )
+    reply_days = portal_attr("REPLY_SOON_DAYS", "permits.services.reminders", "permits.reminders", default=3)
+
+    def holders(codename: str) -> int:
+        held = Q(groups__permissions__codename=codename) | Q(user_permissions__codename=codename)
+        return User.objects.filter(held, is_active=True, is_staff=True).distinct().count()
+
+    officers, deciders = holders("process_permit"), holders("decide_permit")
+    signatories = dict(
+        Membership.objects.filter(is_signatory=True, user__is_active=True)
+        .values_list("organisation_id")
+        .annotate(n=Count("pk"))
+    )
+    open_cases = Permit.objects.filter(state__in=IN_PROCESSING)
+    soon = (today, today + timedelta(days=target_days))
+    cases = "pk", "decision_due", "assigned_to__is_active"
+    candidates = [
+        (ReminderKind.TARGET_SOON, pk, due, None, 1 if assigned else officers)
+        for pk, due, assigned in open_cases.filter(decision_due__range=soon).values_list(*cases)
+    ]
+    candidates += [
+        (ReminderKind.OVERDUE, pk, due, None, deciders)
+        for pk, due, _ in open_cases.filter(decision_due__lt=today).values_list(*cases)
+    ]
+    waiting = SupplementRequest.objects.filter(state=SupplementState.OPEN)
+    fields = (
+        "permit_id",
+        "respond_by",
+        "pk",
+        "permit__assigned_to__is_active",
+        "permit__application__organisation_id",
+    )
+    reply_soon = (today, today + timedelta(days=reply_days))
+    candidates += [
+        (ReminderKind.REPLY_SOON, permit, due, pk, signatories.get(organisation, 0) + 1)
+        for permit, due, pk, _, organisation in waiting.filter(respond_by__range=reply_soon).values_list(
+            *fields
+        )
+    ]
+    candidates += [
+        (ReminderKind.REPLY_PASSED, permit, due, pk, 1 if assigned else officers)
+        for permit, due, pk, assigned, _ in waiting.filter(respond_by__lt=today).values_list(*fields)
+    ]
+    written = set(Reminder.objects.values_list("permit_id", "kind", "due"))
+    candidates = [c for c in candidates if (c[1], c[0].value, c[2]) not in written]
+    random.Random(11).shuffle(candidates)
+    expected, keep = 0, 0
+    while keep < len(candidates) and expected < target_rows:
+        expected += candidates[keep][4]
+        keep += 1
+    Reminder.objects.bulk_create(
+        [
+            Reminder(permit_id=permit, kind=kind, due=due, supplement_id=supplement)
+            for kind, permit, due, supplement, _ in candidates[keep:]
+        ],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+
+
+def sweep_table(runs: list[Run], target_rows: int) -> str:
+    lines = [
+        "| Cases | Run | Reminders | Outbox rows | Time | Sweep's own statements | Outbox rows per second "
+        "| Statements |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    notes = []
+    for run in runs:
+        sweep = run.sweep
+        if sweep.skipped:
+            notes.append(f"{run.size:,} cases: skipped, {sweep.skipped}")
+            continue
+        written = sum(sweep.reminders.values())
+        per_row = (sweep.statements - sweep.rerun_statements) / max(sweep.outbox_rows, 1)
+        lines.append(
+            f"| {run.size:,} | writing the reminders due | {written:,} | {sweep.outbox_rows:,} "
+            f"| {sweep.seconds:.2f} s | {sweep.own_seconds:.2f} s ({sweep.own_statements}) "
+            f"| {sweep.outbox_rows / sweep.rest_seconds:,.0f} | {sweep.statements:,} ({per_row:.1f} per row) |"
+        )
+        rerun = statistics.median(sweep.reruns)
+        lines.append(
+            f"| {run.size:,} | again, nothing new due (median of {len(sweep.reruns)}) | 0 | 0 "
+            f"| {rerun:.2f} s ({spread_s(sweep.reruns)}) | {rerun:.2f} s | – | {sweep.rerun_statements} |"
+        )
+        kinds = ", ".join(f"{kind} {n:,}" for kind, n in sweep.reminders.items())
+        notes.append(f"{run.size:,} cases: reminders by kind: {kinds}")
+    last = runs[-1].sweep
+    verdicts = []
+    if not last.skipped:
+        own = max(last.own_seconds, statistics.median(last.reruns))
+        rate = last.outbox_rows / last.rest_seconds
+        constant = last.statements == last.rerun_statements
+        verdicts = [
+            f"own statements ≤ {SWEEP_STATEMENTS_TARGET_S:.0f} s: "
+            f"{'met' if own <= SWEEP_STATEMENTS_TARGET_S else 'missed'} ({own:.2f} s)",
+            f"a constant number of statements: {'met' if constant else 'missed'} "
+            f"({last.rerun_statements} with nothing to write, {last.statements:,} writing "
+            f"{last.outbox_rows:,} outbox rows)",
+            f"at least {REMINDERS_PER_S_TARGET} outbox rows per second: "
+            f"{'met' if rate >= REMINDERS_PER_S_TARGET else 'missed'} ({rate:,.0f})",
+        ]
+    floor = statistics.median({p.name: p for p in runs[-1].pages}["Floor"].times)
+    lines += [
+        "",
+        f"- Targets at {runs[-1].size:,} cases: {'; '.join(verdicts) if verdicts else 'not measured'}",
+        *(f"- {note}" for note in notes),
+        "- Method: the task `permits.sweep_deadlines` called in the bench's process, in a transaction rolled back "
+        f"afterwards. Before the timed run every reminder due is marked as sent except a random few expected to "
+        f"write about {target_rows:,} outbox rows, so the statements read every case as usual. Own statements: "
+        "those on the reminder table (one insert-select and one read per kind), timed in the run that writes "
+        "them; rows per second: the outbox rows over the rest of the run's time. Statements counted with an "
+        "execute wrapper (without BEGIN/COMMIT); the sends the rows queue on commit are not part of it",
+        f"- Floor in the same run (a signed-in page, see the queue): {floor:.1f} ms",
+    ]
+    return "\n".join(lines)
+
+
+# -- the decision PDF -----------------------------------------------------------------------------------
+
+
+def measure_pdf(subjects: Subjects, renders: int) -> Pdf:
+    """Render the decision PDF as the task does (the decision loaded as `permits.render_decision` loads it,
+    the context of the decision document, the applicant's language), `renders` times after one warm-up."""
+    render_pdf = portal_attr("render_pdf", "permits.pdf")
+    verify_url = portal_attr(
+        "verify_url",
+        "permits.selectors.decisions",
+        "permits.decisions",
+        "permits.services.decisions",
+        default=None,
+    )
+    result = Pdf()
+
+    def context() -> tuple[dict, str]:
+        decision = Decision.objects.select_related(
+            "presenter",
+            "decision_maker",
+            "permit__application__organisation",
+            "permit__application__filed_by",
+            "permit__application__product",
+            "permit__application__purpose",
+            "permit__application__created_by",
+        ).get(pk=subjects.decision_id)
+        permit = decision.permit
+        application = permit.application
+        code = decision.verification_code or ""
+        return {
+            "permit": permit,
+            "decision": decision,
+            "application": application,
+            "organisation": application.organisation,
+            "licensee": application.filed_by,
+            "granted_groups": list(decision.granted_groups.order_by("sort_order", "code")),
+            "verify_url": verify_url(code)
+            if verify_url
+            else f"{settings.SITE_URL}{reverse('permits:verify')}?code={code}",
+        }, application.created_by.language
+
+    data, result.language = context()
+    result.size = len(render_pdf("pdf/decision.html", data, language=result.language))
+    for _ in range(renders):
+        data, language = context()
+        with CaptureQueriesContext(connection) as queries:
+            began = time.perf_counter()
+            render_pdf("pdf/decision.html", data, language=language)
+            result.renders.append((time.perf_counter() - began) * 1000)
+        result.queries = len(queries.captured_queries)
+        data, language = context()
+        with translation.override(language), timezone.override(HELSINKI):
+            began = time.perf_counter()
+            render_to_string("pdf/decision.html", {**data, "LANGUAGE_CODE": language})
+            result.html.append((time.perf_counter() - began) * 1000)
+    return result
+
+
+def pdf_table(pdf: Pdf, run: Run) -> str:
+    median = statistics.median(pdf.renders)
+    html = statistics.median(pdf.html)
+    floor = statistics.median({p.name: p for p in run.pages}["Floor"].times)
+    verdict = "met" if median <= PDF_TARGET_MS else "missed"
+    return "\n".join(
+        [
+            "| Document | Median (best–p90) | Of which the template (HTML) | Queries | Size | Target |",
+            "|---|---:|---:|---:|---:|---|",
+            f"| Decision PDF (grant, {pdf.language}) | {median:.0f} ms ({spread(pdf.renders, 0)}) | {html:.1f} ms "
+            f"| {pdf.queries} | {pdf.size / 1024:.0f} kB | ≤ {PDF_TARGET_MS / 1000:.1f} s: {verdict} |",
+            "",
+            f"- Method: `permits.pdf.render_pdf('pdf/decision.html', …)` {len(pdf.renders)} times after one warm-up, "
+            "each with the decision loaded afresh as the task `permits.render_decision` loads it; the template "
+            "alone rendered to HTML in the same rounds (the rest is WeasyPrint's layout)",
+            f"- Floor in the same run (a signed-in page, see the queue): {floor:.1f} ms at {run.size:,} cases",
+        ]
+    )
+
+
+def where_it_goes(runs: list[Run]) -> str:
+    """For the console: the queries run more than once per page, and the sweep's busiest statements."""
+    lines = ["", "Queries run more than once in one request (largest size):"]
+    for page in runs[-1].pages:
+        if page.repeated:
+            lines.append(f"  {page.name}: {page.queries} queries")
+            lines += [f"    {n}× {sql[:160]}" for n, sql in page.repeated[:6]]
+    sweep = runs[-1].sweep
+    if sweep.top:
+        lines.append("The sweep's statements by count (largest size):")
+        lines += [f"  {n:>6}× {s:6.2f} s  {sql[:150]}" for n, s, sql in sweep.top]
+    return "\n".join(lines) + "\n"
+
+
 def permit_indexes() -> list[str]:
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Permit._meta.db_table)
     return sorted(name for name, info in constraints.items() if info["index"] and not info["unique"])
 
 
-def spread(values: list[float]) -> str:
+def spread(values: list[float], digits: int = 1) -> str:
     """The fastest request and the 90th percentile: how much a busy machine stretched the times."""
     ordered = sorted(values)
-    return f"{ordered[0]:.1f}–{ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]:.1f}"
+    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    return f"{ordered[0]:.{digits}f}–{p90:.{digits}f}"
+
+
+def spread_s(values: list[float]) -> str:
+    return spread(values, 2)

@@ -2,12 +2,16 @@
 
     manage.py seed_bench --applications 100000        # adds cases until there are 100,000 bench cases
     manage.py seed_bench --applications 1000 --reset  # deletes the bench data first
+    manage.py seed_bench --applications 1000 --subjects  # and the subject cases the page timings use
 
 Everything it creates is recognisable and nothing else is touched: organisations and users have
 addresses under @bench.invalid and references start with VTJB/. Running it twice with the same number
 does nothing the second time; a larger number adds the missing cases. Rows go in with bulk_create in
 batches (no services, no events, no audit rows): 100,000 cases take one to two minutes on two cores.
-Refused in production.
+A case waiting for a supplement has its open request, due to be answered between 20 days ago and 25 days
+from now, so that the deadline sweep has replies to remind of. `--subjects` adds the few cases made through
+the real models that `bench` requests (see _bench_subjects.py); `--reset` leaves those alone. Refused in
+production.
 """
 
 import random
@@ -23,11 +27,19 @@ from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, User
 from applications.models import Application, ApplicationStatus, Product, Purpose
-from permits.deadlines import decision_due_for
-from permits.models import Permit, PermitEvent
+from notifications.models import Notification
+from permits.management.commands._bench_subjects import (
+    DOMAIN,
+    bench_officer_email,
+    decision_due,
+    officer_language,
+    seed_subjects,
+)
+from permits.models import Permit, PermitEvent, Reminder, SupplementRequest, SupplementState
 from permits.models import PermitState as S
 
-DOMAIN = "bench.invalid"
+__all__ = ["DOMAIN", "bench_officer_email", "bench_organisations", "bench_permits", "business_id"]
+
 REFERENCE_PREFIX = "VTJB/"
 OFFICERS = 12
 LICENSEES = 15
@@ -80,10 +92,6 @@ def bench_organisations():
     return Organisation.objects.filter(contact_email__endswith=f"@{DOMAIN}")
 
 
-def bench_officer_email(n: int) -> str:
-    return f"bench-officer-{n:02d}@{DOMAIN}"
-
-
 class Command(BaseCommand):
     help = "Create N synthetic permit cases (with organisations and applications) for `make bench`."
 
@@ -91,6 +99,9 @@ class Command(BaseCommand):
         parser.add_argument("--applications", type=int, required=True, help="How many bench cases in total.")
         parser.add_argument("--reset", action="store_true", help="Delete the bench data first.")
         parser.add_argument("--seed", type=int, default=4, help="Random seed (default 4).")
+        parser.add_argument(
+            "--subjects", action="store_true", help="Also make the subject cases `bench` requests."
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         if settings.PRODUCTION:
@@ -110,11 +121,15 @@ class Command(BaseCommand):
             )
         if existing == total:
             self.stdout.write(f"{total} bench cases already exist; nothing to do.")
-            return
-        self.create(start=existing, total=total, rng=random.Random(options["seed"] * 1_000_003 + existing))
-        self.analyse()
-        elapsed = time.monotonic() - started
-        self.stdout.write(f"Bench cases: {total} ({total - existing} created in {elapsed:.1f} s).")
+        else:
+            rng = random.Random(options["seed"] * 1_000_003 + existing)
+            self.create(start=existing, total=total, rng=rng)
+            self.analyse()
+            elapsed = time.monotonic() - started
+            self.stdout.write(f"Bench cases: {total} ({total - existing} created in {elapsed:.1f} s).")
+        if options["subjects"]:
+            seed_subjects()
+            self.stdout.write("Subject cases ready.")
 
     # -- reset ---------------------------------------------------------------------------------------
 
@@ -122,6 +137,20 @@ class Command(BaseCommand):
         """Delete the bench cases, their applications and organisations (bench users are kept)."""
         try:
             with transaction.atomic():
+                # Reminders exist only if a real sweep ran here (the bench's own sweep is rolled back).
+                reminders = Reminder.objects.filter(permit__in=bench_permits())
+                reminder_ids = {str(pk) for pk in reminders.values_list("pk", flat=True)}
+                if reminder_ids:  # their outbox rows are keyed "reminder:<id>:<recipient>"
+                    keyed = Notification.objects.filter(idempotency_key__startswith="reminder:")
+                    Notification.objects.filter(
+                        pk__in=[
+                            pk
+                            for pk, key in keyed.values_list("pk", "idempotency_key")
+                            if key.split(":")[1] in reminder_ids
+                        ]
+                    ).delete()
+                reminders.delete()
+                SupplementRequest.objects.filter(permit__in=bench_permits()).delete()
                 PermitEvent.objects.filter(permit__in=bench_permits()).delete()
                 application_ids = list(bench_permits().values_list("application_id", flat=True))
                 bench_permits().delete()
@@ -146,7 +175,11 @@ class Command(BaseCommand):
         for n in range(1, OFFICERS + 1):
             officer, created = User.objects.get_or_create(
                 email=bench_officer_email(n),
-                defaults={"full_name": f"Bench Officer {n:02d}", "is_staff": True},
+                defaults={
+                    "full_name": f"Bench Officer {n:02d}",
+                    "is_staff": True,
+                    "language": officer_language(n),
+                },
             )
             if created:
                 officer.set_unusable_password()
@@ -221,6 +254,7 @@ class Command(BaseCommand):
         states = list(STATE_WEIGHTS)
         weights = list(STATE_WEIGHTS.values())
         now = timezone.now()
+        today = timezone.localdate()
 
         for batch_start in range(start, total, BATCH):
             applications, cases = [], []
@@ -262,7 +296,7 @@ class Command(BaseCommand):
                         state=state,
                         resume_state=S.SUBMITTED if state == S.SUPPLEMENT_REQUESTED else "",
                         submitted_at=submitted_at,
-                        decision_due=decision_due_for(submitted_at),
+                        decision_due=decision_due(submitted_at),
                         assigned_to_id=rng.choice(officers) if assigned else None,
                         decided_at=decided_at,
                         closed_at=closed_at,
@@ -275,11 +309,27 @@ class Command(BaseCommand):
                 for application, case in zip(applications, cases, strict=True):
                     case.application_id = application.pk
                 Permit.objects.bulk_create(cases)
+                SupplementRequest.objects.bulk_create(
+                    SupplementRequest(
+                        permit=case,
+                        officer_id=case.assigned_to_id or officers[0],
+                        message="Synthetic supplement request.",
+                        respond_by=today + timedelta(days=rng.randint(-20, 25)),
+                        state=SupplementState.OPEN,
+                    )
+                    for case in cases
+                    if case.state == S.SUPPLEMENT_REQUESTED
+                )
             self.stdout.write(f"  {batch_start + len(cases)} / {total}")
 
     def analyse(self) -> None:
         """Refresh the planner's statistics (and the visibility map when outside a transaction)."""
-        tables = [Organisation._meta.db_table, Application._meta.db_table, Permit._meta.db_table]
+        tables = [
+            Organisation._meta.db_table,
+            Application._meta.db_table,
+            Permit._meta.db_table,
+            SupplementRequest._meta.db_table,
+        ]
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             for table in tables:
