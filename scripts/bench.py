@@ -1,4 +1,4 @@
-"""`make bench`: time the work queue in a database of its own.
+"""`make bench`: time the pages, the deadline sweep and the decision PDF in a database of its own.
 
 Takes DATABASE_URL (the embedded PostgreSQL when run through scripts/devdb.py), creates a fresh database
 next to it named vtjportal_bench (or $BENCH_DATABASE) — dropping the one the previous run left — migrates

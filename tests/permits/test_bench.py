@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from accounts.models import Organisation
 from applications.models import Application, ApplicationStatus
 from notifications.models import Notification
+from permits.management.commands._bench_background import measure_sweep
 from permits.management.commands._bench_subjects import (
     LARGE_EVENTS,
     SMALL_EVENTS,
@@ -16,7 +17,7 @@ from permits.management.commands._bench_subjects import (
     subject_organisations,
     subject_permits,
 )
-from permits.management.commands.bench import END, START, block_names, markers, measure_sweep
+from permits.management.commands.bench import END, START, block_names, markers
 from permits.management.commands.seed_bench import bench_organisations, bench_permits
 from permits.models import IN_PROCESSING, Permit, PermitEvent, Reminder, SupplementRequest
 from permits.models import PermitState as S
