@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from accounts.models import Language, User
+from accounts.rules import must_use_mfa
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -44,6 +45,4 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Staff, and members of organisations that require it, cannot switch two-factor sign-in off."""
-        from accounts.rules import must_use_mfa
-
         return not must_use_mfa(authenticator.user)

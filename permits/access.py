@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.mandates import acting_for
-from accounts.models import Membership, User
+from accounts.models import User
 from accounts.rules import is_officer
 from permits.models import ChangeAttachment, ChangeNotification, Permit, PermitDocument
 
@@ -26,13 +26,6 @@ def permits_visible_to(user: User) -> QuerySet[Permit]:
     return Permit.objects.filter(
         acting_for(user, organisation="application__organisation", filed_by="application__filed_by")
     )
-
-
-def is_signatory(user: User, permit: Permit) -> bool:
-    """Whether `user` may act for the applicant organisation of `permit`."""
-    return Membership.objects.filter(
-        organisation_id=permit.application.organisation_id, user=user, is_signatory=True
-    ).exists()
 
 
 def access_permit(user: User, uuid: UUID, *, write: bool = False) -> Permit:

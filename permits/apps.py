@@ -8,8 +8,8 @@ class PermitsConfig(AppConfig):
 
     def ready(self) -> None:
         # accounts cannot import permits: it announces a changed organisation, and permits reminds the
-        # holder's signatories to notify the change (permits.changes.remind_to_notify_change).
+        # holder's signatories to notify the change (permits.services.changes.remind_to_notify_change).
         from accounts.signals import organisation_changed
-        from permits.changes import remind_to_notify_change
+        from permits.services.changes import remind_to_notify_change
 
         organisation_changed.connect(remind_to_notify_change, dispatch_uid="permits_change_reminder")

@@ -2,14 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 
-if TYPE_CHECKING:
-    from permits.models import Permit
+from permits.models import Permit, SupplementState
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -53,13 +51,12 @@ class Clock:
         return -self.days_left if self.overdue else 0
 
 
-def case_clock(permit: "Permit", today: date) -> Clock:
+def case_clock(permit: Permit, today: date) -> Clock:
     """The clock of `permit` on `today`; it stops at the decision (or when the case closes without one).
 
     Days waiting for the applicant are the supplement requests' days from request to answer (or to the
     day the case closed, or today while one is still open), without counting a day twice.
     """
-    from permits.models import SupplementState
 
     stopped_at = permit.decided_at or permit.closed_at
     end = local_date(stopped_at) if stopped_at else today

@@ -19,10 +19,12 @@ from applications import services as application_services
 from applications.catalogue import SECURITY_THEME_CODES
 from applications.consultations import consultation_open, consultation_post
 from applications.models import Application, ApplicationVersion, DataGroup, Product, Purpose, TermsVersion
-from permits import amendments, changes, decisions, processing, services
 from permits.deadlines import HELSINKI, decision_due_for, local_date
 from permits.models import ChangeKind, ChangeNotification, Permit, PermitEvent, SupplementRequest
-from permits.reminders import sweep_deadlines
+from permits.selectors import changes as changes_selectors
+from permits.services import amendments, changes, decisions, processing
+from permits.services import submission as services
+from permits.services.reminders import sweep_deadlines
 
 TEXT = {
     "purpose_description": "Perimme asiakkaidemme saatavia. Tarvitsemme velallisten ajantasaiset osoitteet "
@@ -409,7 +411,7 @@ def _seed_change_notifications() -> None:
     ChangeNotification.objects.filter(pk=received.pk).update(
         filed_at=then, due=received.due - timedelta(days=35)
     )
-    PermitEvent.objects.filter(pk__in=changes.change_events(received).values("pk")).update(at=then)
+    PermitEvent.objects.filter(pk__in=changes_selectors.change_events(received).values("pk")).update(at=then)
 
     other_signatory, _created = User.objects.get_or_create(
         email="lakiasiat@revontuli.example", defaults={"full_name": "Riina Revontuli"}

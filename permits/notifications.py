@@ -15,6 +15,7 @@ from django.utils import translation
 from accounts.models import Membership, User
 from notifications.models import Notification, NotificationKind
 from notifications.services import notify
+from permits.display import event_label
 from permits.models import Permit, PermitEvent
 
 # What kind of notification each action is, for the users' email choices; anything else is a case event.
@@ -87,8 +88,6 @@ def case_event_notify(event: PermitEvent, extra: dict | None = None) -> list[Not
     Each signatory gets it in the portal and (as they choose) by email, in their own language; the
     organisation's contact address gets an email in the language of the person who started the application.
     """
-    from permits.display import event_label
-
     permit = event.permit
     organisation = permit.application.organisation
     kind = EVENT_KINDS.get(event.action, NotificationKind.CASE_EVENT)
@@ -137,8 +136,6 @@ def staff_event_notify(
 ) -> list[Notification]:
     """Tell `users` (agency staff) about `event`, each in their own language, linked to `url`; one row per
     event and person (`<key>:<event id>:<user id>`), in the caller's transaction."""
-    from permits.display import event_label
-
     permit = event.permit
     written = []
     for user in users:

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from applications.models import ApplicationVersion
 from permits.deadlines import local_date
-from permits.decisions import decision_pdf_create, permits_expire_due
 from permits.models import Decision, DocumentKind, Permit, PermitDocument
 from permits.notifications import case_event_notify_by_id
 from permits.pdf import receipt_create
-from permits.reminders import sweep_deadlines as sweep
+from permits.services.decisions import decision_pdf_create, permits_expire_due
+from permits.services.reminders import sweep_deadlines as sweep
 from permits.workflow import enqueue
 
 

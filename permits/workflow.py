@@ -17,29 +17,13 @@ from django_fsm import can_proceed
 from kombu.exceptions import OperationalError
 
 from accounts.audit import audit
-from accounts.mandates import is_licensee_acting
-from accounts.models import Membership, User
+from accounts.models import User
 from accounts.services import PortalError
-from permits.access import is_signatory
 from permits.display import plain_state
 from permits.models import Permit, PermitEvent
 from permits.notifications import case_event_notify, officer_event_notify
 
 logger = logging.getLogger(__name__)
-
-
-# A signatory of the organisation that applies for, or holds, the permit.
-is_holder_signatory = is_signatory
-
-
-def is_holder_member(user: User, permit: Permit) -> bool:
-    """A member of the applicant organisation, or of the licensee acting for it under a mandate in force."""
-    application = permit.application
-    return Membership.objects.filter(
-        organisation_id=application.organisation_id, user=user
-    ).exists() or is_licensee_acting(
-        user, client_id=application.organisation_id, licensee_id=application.filed_by_id
-    )
 
 
 def enqueue(task: str, *args: object) -> None:

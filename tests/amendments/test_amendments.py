@@ -11,8 +11,10 @@ from accounts.services import PortalError
 from applications import services as application_services
 from applications.completeness import missing_items
 from applications.models import Application, ApplicationKind, DataGroup
-from permits import amendments, decisions, services
 from permits.models import Permit, PermitState, PermitVersion
+from permits.selectors import amendments as amendments_selectors
+from permits.services import amendments, decisions
+from permits.services import submission as services
 from tests.factories import (
     ClientMandateFactory,
     FrameworkLicenceFactory,
@@ -148,7 +150,7 @@ def test_an_amendment_granted_becomes_version_2_while_the_permit_stays_in_force(
     assert permit.valid_until == date(2030, 2, 28)
     version = permit.versions.get(number=2)
     assert version.source_case == case and version.decision.permit == case
-    (entry_2, entry_1) = amendments.version_history(permit)
+    (entry_2, entry_1) = amendments_selectors.version_history(permit)
     labels = {change.label: change for change in entry_2.changes}
     assert labels["Data groups"].added == [added.name] and labels["Data groups"].removed == []
     assert labels["Hosting"].after == "Uusi palveluntarjoaja Oy, Suomi."

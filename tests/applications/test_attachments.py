@@ -547,7 +547,7 @@ def test_extra_post_fields_are_ignored(client, draft, member, outsider):
         ("member", "submitted", 409),
     ],
 )
-def test_upload_refused_changes_nothing(client, request, persona, state, status, media):
+def test_upload_refused_changes_nothing(client, db, request, persona, state, status, media):
     application = request.getfixturevalue(state)
     client.force_login(request.getfixturevalue(persona))
     audit_events = AuditEvent.objects.count()

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from permits import changes
 from permits.models import ChangeKind, Permit, PermitState
+from permits.services import changes
 from tests.factories import PermitFactory
 
 S = PermitState

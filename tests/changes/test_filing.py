@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from notifications.models import Notification
-from permits import changes
 from permits.deadlines import local_date
 from permits.models import (
     ChangeAttachment,
@@ -20,6 +19,8 @@ from permits.models import (
     PermitEvent,
     PermitState,
 )
+from permits.selectors import changes as changes_selectors
+from permits.services import changes
 from tests.changes.conftest import file_change, in_force_permit
 from tests.factories import MembershipFactory, PermitFactory
 from tests.licensing.test_access import licensee_member
@@ -236,7 +237,7 @@ def test_the_case_page_lists_the_notifications_in_plain_words(client, change, me
     client.force_login(member)
     page = client.get(reverse("permits:case", args=[change.permit.uuid])).content.decode()
     assert change.reference in page
-    assert str(changes.plain_change_state(ChangeState.RECEIVED)) in page
+    assert str(changes_selectors.plain_change_state(ChangeState.RECEIVED)) in page
 
 
 def test_no_button_on_a_case_still_in_processing(client, organisation, signatory):

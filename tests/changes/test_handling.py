@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from accounts.services import PortalError
 from applications.models import Application, ApplicationKind, ApplicationStatus
 from notifications.models import Notification
-from permits import changes
 from permits.deadlines import local_date
 from permits.models import ChangeKind, ChangeNotification, ChangeState, Permit, PermitEvent, PermitState
+from permits.services import changes
 from tests.changes.conftest import file_change
 from tests.conftest import with_authenticator
 from tests.factories import StaffFactory
@@ -161,7 +162,7 @@ def test_only_officers_act(client, request, change, persona, status, name):
 
 
 def test_the_service_checks_the_right_itself(change, signatory):
-    with pytest.raises(changes.PortalError) as refused:
+    with pytest.raises(PortalError) as refused:
         changes.change_acknowledge(change=change, officer=signatory, revision=change.revision)
     assert refused.value.status == 403
 

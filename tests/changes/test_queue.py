@@ -61,7 +61,7 @@ def test_filters_by_state_and_overdue(client, officer):
 def test_an_amendment_required_stays_until_the_amendment_is_submitted(
     client, organisation, signatory, officer
 ):
-    from permits import changes
+    from permits.services import changes
 
     change = file_change(in_force_permit(organisation), signatory)
     change = changes.change_require_amendment(
@@ -80,7 +80,7 @@ def test_a_bad_filter_answers_400(client, officer):
 
 
 @pytest.mark.parametrize(("persona", "status"), [("signatory", 403), ("outsider", 403)])
-def test_only_officers_see_the_list(client, request, persona, status):
+def test_only_officers_see_the_list(client, db, request, persona, status):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse(URL)).status_code == status
 

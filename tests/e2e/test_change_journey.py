@@ -20,7 +20,6 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from applications.models import Application, ApplicationKind
-from permits import decisions
 from permits.models import (
     ChangeKind,
     ChangeNotification,
@@ -28,6 +27,7 @@ from permits.models import (
     Permit,
     PermitState,
 )
+from permits.services import decisions
 from tests.e2e.helpers import (
     PageFactory,
     assert_accessible,

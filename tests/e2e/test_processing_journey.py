@@ -25,9 +25,9 @@ from pypdf import PdfReader
 from accounts.models import User
 from applications.catalogue import SECTIONS
 from applications.models import Application, TermsVersion
-from permits import services
 from permits.models import Decision, Permit, PermitState, ReviewItem, ReviewResult, SupplementRequest
 from permits.review import CHECKLIST
+from permits.services import submission as services
 from tests.conftest import with_authenticator
 from tests.e2e.helpers import (
     PageFactory,

@@ -169,7 +169,7 @@ def test_writing_in_the_negotiation(client, world, person):
 
 @pytest.mark.parametrize("person", PEOPLE)
 def test_answering_a_supplement_request(client, world, person, officer):
-    from permits import processing
+    from permits.services import processing
 
     permit = world["permit"]
     supplement = processing.permit_request_supplement(

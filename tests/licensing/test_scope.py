@@ -10,7 +10,7 @@ from accounts.services import PortalError
 from applications.completeness import missing_items
 from applications.licensing import commitment_confirm
 from applications.models import Application
-from permits import services
+from permits.services import submission as services
 from tests.factories import (
     ApplicationFactory,
     ClientMandateFactory,

@@ -19,5 +19,7 @@ def squash(text: str) -> str:
 def no_follow_ups(monkeypatch):
     """Skip the receipt PDF and emails that a submission queues (for tests of the submission itself)."""
     queued = []
-    monkeypatch.setattr("permits.services.enqueue", lambda task, *args, **kwargs: queued.append(task))
+    monkeypatch.setattr(
+        "permits.services.submission.enqueue", lambda task, *args, **kwargs: queued.append(task)
+    )
     return queued

@@ -10,8 +10,9 @@ from django.utils import timezone, translation
 
 from accounts.models import AuditEvent, MembershipRole
 from applications.models import TermsVersion
-from permits import decisions
 from permits.models import IN_FORCE, Permit, PermitEvent, PermitState
+from permits.services import decisions
+from permits.views import decisions as decisions_views
 from tests.factories import MembershipFactory, PermitFactory
 
 S = PermitState
@@ -180,7 +181,7 @@ def test_applicant_panel_shows_the_terms_in_the_users_language(signatory, member
     in_force = terms()
     with translation.override("sv"):
         html = render_to_string(
-            "permits/_applicant_permit.html", decisions.applicant_permit_context(signatory, granted)
+            "permits/_applicant_permit.html", decisions_views.applicant_permit_context(signatory, granted)
         )
     # No made decision in this fixture: the panel shows nothing until there is one.
     assert html.strip() == ""
@@ -199,17 +200,17 @@ def test_applicant_panel_shows_the_terms_in_the_users_language(signatory, member
     )
     with translation.override("sv"):
         html = render_to_string(
-            "permits/_applicant_permit.html", decisions.applicant_permit_context(signatory, granted)
+            "permits/_applicant_permit.html", decisions_views.applicant_permit_context(signatory, granted)
         )
     assert in_force.text_sv.splitlines()[0][:40] in html
     assert url("terms_accept", granted) in html
     assert f'value="{fresh(granted).revision}"' in html
     html = render_to_string(
-        "permits/_applicant_permit.html", decisions.applicant_permit_context(member, granted)
+        "permits/_applicant_permit.html", decisions_views.applicant_permit_context(member, granted)
     )
     assert url("terms_accept", granted) not in html
     html = render_to_string(
-        "permits/_applicant_permit.html", decisions.applicant_permit_context(officer, granted)
+        "permits/_applicant_permit.html", decisions_views.applicant_permit_context(officer, granted)
     )
     assert url("terms_accept", granted) not in html
 

@@ -15,8 +15,8 @@ from django.utils import translation
 
 from accounts.models import AuditEvent
 from accounts.services import PortalError
-from permits import processing
 from permits.models import Permit, PermitEvent, PermitState, SupplementRequest, SupplementState
+from permits.services import processing
 from tests.conftest import with_authenticator
 from tests.factories import MembershipFactory, PermitFactory, StaffFactory
 
@@ -185,15 +185,16 @@ def test_two_members_answer_the_same_supplement_at_once(officers):
 def test_two_deadline_sweeps_at_once_remind_once(officers, monkeypatch):
     """The first sweep holds its transaction open after inserting; the second waits on the unique index."""
     from notifications.models import Notification, NotificationKind
-    from permits import reminders
+    from permits.models import Reminder, ReminderKind
+    from permits.services import reminders
 
-    slow = reminders._REMIND[reminders.ReminderKind.TARGET_SOON]
+    slow = reminders._REMIND[ReminderKind.TARGET_SOON]
 
     def slowly(reminder):
         slow(reminder)
         time.sleep(0.3)
 
-    monkeypatch.setitem(reminders._REMIND, reminders.ReminderKind.TARGET_SOON, slowly)
+    monkeypatch.setitem(reminders._REMIND, ReminderKind.TARGET_SOON, slowly)
     officer = officers[0]
     today = processing.default_respond_by() - timedelta(days=processing.SUPPLEMENT_DAYS)
     cases = [PermitFactory(decision_due=today + timedelta(days=n), assigned_to=officer) for n in (1, 2)]
@@ -203,5 +204,5 @@ def test_two_deadline_sweeps_at_once_remind_once(officers, monkeypatch):
     )
 
     assert sorted(result.counts["target_soon"] for result in results) == [0, 2]
-    assert reminders.Reminder.objects.filter(permit__in=cases).count() == 2
+    assert Reminder.objects.filter(permit__in=cases).count() == 2
     assert Notification.objects.filter(recipient=officer, kind=NotificationKind.REMINDER).count() == 2

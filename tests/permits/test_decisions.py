@@ -14,7 +14,6 @@ from django.utils import formats, translation
 from accounts.models import AuditEvent
 from accounts.services import PortalError
 from applications.models import DataGroup
-from permits import decisions
 from permits.deadlines import local_date
 from permits.models import (
     DECIDABLE,
@@ -26,6 +25,8 @@ from permits.models import (
     PermitEvent,
     PermitState,
 )
+from permits.selectors import decisions as decisions_selectors
+from permits.services import decisions
 from tests.conftest import with_authenticator
 from tests.factories import OrganisationFactory, PermitFactory, StaffFactory, UserFactory
 from tests.permits.conftest import pdf_text, squash
@@ -44,7 +45,7 @@ def fresh(permit: Permit) -> Permit:
 
 
 def requested(permit: Permit) -> list[DataGroup]:
-    return list(decisions.requested_groups(permit))
+    return list(decisions_selectors.requested_groups(permit))
 
 
 def grant_post(permit: Permit, **overrides: object) -> dict:
@@ -525,7 +526,7 @@ def test_grant_pdf_carries_every_item_in_the_applicants_language(officer, decisi
             "Esko Esittelijä",
             "Raili Ratkaisija",
             decision.verification_code,
-            decisions.verify_url(decision.verification_code),
+            decisions_selectors.verify_url(decision.verification_code),
         ]
     for item in expected:
         assert item and squash(item) in text, item

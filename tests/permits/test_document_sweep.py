@@ -7,8 +7,10 @@ import time_machine
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from permits import decisions, services, tasks
+from permits import tasks
 from permits.models import DocumentKind, PermitDocument, PermitState
+from permits.services import decisions
+from permits.services import submission as services
 from permits.tasks import sweep_documents
 from tests.factories import ApplicationFactory, PermitFactory
 from tests.permits.test_decisions import draft_reject

@@ -16,8 +16,11 @@ from applications.models import (
     DataGroup,
     RequestedDataGroup,
 )
-from permits import processing
+from applications.summary import build_summary
+from permits.deadlines import local_date
 from permits.models import PermitEvent, PermitState, ReviewResult
+from permits.selectors import versions as processing_selectors
+from permits.services import processing
 from tests.factories import OrganisationFactory, PermitFactory
 
 S = PermitState
@@ -180,13 +183,13 @@ def test_snapshot_changes_lists_only_differences(permit):
         "legal_basis": "Uusi peruste.",
         "attachments": [{"name": "a.pdf", "sha256": "ab", "size": 10}],
     }
-    summaries = [processing.build_summary(old), processing.build_summary(new)]
-    changes = processing.snapshot_changes(old, new, *summaries)
+    summaries = [build_summary(old), build_summary(new)]
+    changes = processing_selectors.snapshot_changes(old, new, *summaries)
     assert [(c.kind, str(c.label), c.after) for c in changes] == [
         ("changed", "Legal basis or statute relied on", "Uusi peruste."),
         ("added", "a.pdf", "1 kB · SHA-256 ab"),
     ]
-    assert processing.snapshot_changes(old, old, summaries[0], summaries[0]) == []
+    assert processing_selectors.snapshot_changes(old, old, summaries[0], summaries[0]) == []
 
 
 def test_supplement_rounds_and_notes_are_shown(client, officer, member, organisation):
@@ -300,7 +303,7 @@ def test_query_count_does_not_grow_with_the_case(client, officer, member, organi
             processing.meeting_record(
                 permit=permit,
                 officer=officer,
-                held_on=processing.local_date(permit.submitted_at),
+                held_on=local_date(permit.submitted_at),
                 participants="A, B",
                 summary=f"Meeting {n}",
             )

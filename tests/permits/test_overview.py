@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from permits.models import PermitState as S
-from permits.overview import (
+from permits.selectors.overview import (
     Period,
     axis_step,
     deadline_counts,
@@ -267,7 +267,7 @@ def test_the_table_has_every_month_with_the_charts_numbers(client, officer, froz
 
 
 def test_bar_heights_follow_the_values(db, frozen):
-    from permits.overview import chart
+    from permits.selectors.overview import chart
 
     months = monthly_decisions(decision_period(TODAY))
     months[0] = type(months[0])(months[0].month, 6, 2)

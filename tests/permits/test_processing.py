@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from accounts.models import AuditEvent
+from accounts.services import PortalError
 from applications.models import Application, ApplicationVersion
-from permits import processing
 from permits.deadlines import local_date
 from permits.models import (
     InternalNote,
@@ -29,6 +29,7 @@ from permits.models import (
     SupplementState,
 )
 from permits.review import CHECKLIST_CODES
+from permits.services import processing
 from tests.factories import MembershipFactory, PermitFactory
 
 S = PermitState
@@ -257,7 +258,7 @@ def test_bad_supplement_input_is_400(client, officer, permit, overrides, error):
 
 
 def test_the_service_refuses_a_past_reply_by_date_too(officer, permit):
-    with pytest.raises(processing.PortalError) as refused:
+    with pytest.raises(PortalError) as refused:
         processing.permit_request_supplement(
             permit=permit,
             officer=officer,
@@ -270,14 +271,14 @@ def test_the_service_refuses_a_past_reply_by_date_too(officer, permit):
 
 
 def test_the_service_refuses_unknown_sections(officer, permit):
-    with pytest.raises(processing.PortalError) as refused:
+    with pytest.raises(PortalError) as refused:
         request_supplement(permit, officer, sections=["review"])
     assert refused.value.status == 400
     assert fresh(permit).state == S.SUBMITTED
 
 
 def test_the_service_checks_the_right_itself(signatory, permit):
-    with pytest.raises(processing.PortalError) as refused:
+    with pytest.raises(PortalError) as refused:
         request_supplement(permit, signatory)
     assert refused.value.status == 403
     assert fresh(permit).state == S.SUBMITTED

@@ -13,10 +13,11 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Organisation
 from accounts.services import PortalError
 from applications.models import Application, Product
-from permits import queue
 from permits.models import Permit, PermitEvent
 from permits.models import PermitState as S
-from permits.queue import csv_safe, permit_assign
+from permits.selectors import queue
+from permits.selectors.queue import csv_safe
+from permits.services.assignment import permit_assign
 from tests.conftest import with_authenticator
 from tests.factories import OrganisationFactory, PermitFactory, StaffFactory
 

@@ -12,10 +12,11 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from applications.models import Application
 from notifications.models import Notification, NotificationKind
-from permits import processing, services
 from permits.deadlines import case_clock
 from permits.models import Permit, PermitEvent, PermitState, Reminder, ReminderKind, SupplementRequest
-from permits.reminders import sweep_deadlines
+from permits.services import processing
+from permits.services import submission as services
+from permits.services.reminders import sweep_deadlines
 from permits.tasks import sweep_deadlines as sweep_task
 from tests.factories import ApplicationFactory, PermitFactory, StaffFactory
 

@@ -15,9 +15,9 @@ from accounts.services import PortalError
 from applications.catalogue import SECURITY_THEME_CODES
 from applications.models import Application, ApplicationStatus, ApplicationVersion
 from notifications.models import Notification
-from permits import services
 from permits.deadlines import decision_due_for
 from permits.models import DocumentKind, Permit, PermitEvent, PermitState
+from permits.services import submission as services
 from tests.factories import ApplicationFactory, MembershipFactory, OrganisationFactory
 from tests.permits.conftest import pdf_text, squash
 

@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext
 
-from permits import decisions
 from permits.deadlines import local_date
-from permits.decision_views import VERIFY_RATE_PER_MINUTE
 from permits.display import plain_state
 from permits.models import Decision, DecisionKind, Permit, PermitState
+from permits.selectors import decisions as decisions_selectors
+from permits.services import decisions
+from permits.views.decisions import VERIFY_RATE_PER_MINUTE
 from tests.factories import PermitFactory
 
 S = PermitState
@@ -23,7 +24,7 @@ def made_grant(permit: Permit, presenter, decider) -> Decision:
         permit=permit,
         presenter=presenter,
         revision=permit.revision,
-        granted_groups=list(decisions.requested_groups(permit)),
+        granted_groups=list(decisions_selectors.requested_groups(permit)),
         conditions="Salainen ehto: tietoja ei luovuteta.",
         valid_from=date(2026, 3, 1),
         valid_until=date(2028, 12, 31),
@@ -70,7 +71,7 @@ def test_a_genuine_code_shows_only_reference_holder_state_and_date(client, decis
         decision_maker.get_full_name(),
         permit.application.product.name,
         permit.application.purpose.name,
-        *[group.name for group in decisions.requested_groups(permit)],
+        *[group.name for group in decisions_selectors.requested_groups(permit)],
         "2028",
     ]:
         assert secret not in html, secret
@@ -150,5 +151,5 @@ def test_codes_are_unique_and_well_formed(db):
     codes = {decisions.new_verification_code() for _ in range(200)}
     assert len(codes) == 200
     for code in codes:
-        assert decisions.normalise_verification_code(code) == code
+        assert decisions_selectors.normalise_verification_code(code) == code
         assert not set(code) & set("IO01")

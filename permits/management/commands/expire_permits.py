@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from permits.deadlines import local_date
-from permits.decisions import permits_expire_due
+from permits.services.decisions import permits_expire_due
 
 
 class Command(BaseCommand):
