@@ -1,9 +1,12 @@
 """The forms of change notifications: the holder's notification and answer, the officers' actions and list."""
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -18,6 +21,9 @@ from permits.models import ChangeKind
 from permits.selectors.changes import CONTACT_PARTS, OPEN_STATES
 from permits.services.changes import CONTACT_ROLES, MAX_CHANGE_ATTACHMENTS, TEXT_MAX_LENGTH, clean_contacts
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -26,7 +32,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files in one input; each is checked by content in the service (`inspect_upload`)."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
@@ -44,7 +50,7 @@ class DateInput(forms.DateInput):
 
 
 def _text(
-    label: Promise, rows: int = 5, help_text: Promise | str = "", required: bool = True
+    label: "StrOrPromise", rows: int = 5, help_text: "StrOrPromise" = "", required: bool = True
 ) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -73,14 +79,20 @@ class ChangeNotificationForm(forms.Form):
     )
     attachments = MultipleFileField(label=gettext_lazy("Attachments"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "change-%s")
         super().__init__(*args, **kwargs)
         # The same fields, labels and limits as the application's contacts step.
         for role, _label in CONTACT_ROLES:
             for part in CONTACT_PARTS:
                 name = f"{role}_{part}"
-                self.fields[name] = Application._meta.get_field(name).formfield(required=False)
+                model_field = Application._meta.get_field(name)
+                field = (
+                    model_field.formfield(required=False) if isinstance(model_field, models.Field) else None
+                )
+                if field is None:  # a relation or a field without a form field: not a contact part
+                    raise ImproperlyConfigured(f"Application.{name} has no form field.")
+                self.fields[name] = field
         self.fields["attachments"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.odt,.docx,.txt"
         self.fields["attachments"].help_text = (
             allowed_types_message()
@@ -104,7 +116,8 @@ class ChangeNotificationForm(forms.Form):
         return files
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == ChangeKind.CONTACTS:
             try:
                 clean_contacts(self.contacts())
@@ -164,7 +177,7 @@ class InfoRequestForm(_RevisionForm):
 class InfoAnswerForm(forms.Form):
     response = _text(gettext_lazy("Your answer"))
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "answer-%s")
         super().__init__(*args, **kwargs)
 
@@ -210,6 +223,6 @@ class ChangeQueueFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=gettext_lazy("Only overdue"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "filter-%s")
         super().__init__(*args, **kwargs)

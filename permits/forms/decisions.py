@@ -1,6 +1,8 @@
 """The forms of decisions and of what follows a grant, and the public verification form. Each lists its
 fields; `revision` is the case's revision when the form was shown."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +31,7 @@ class RevisionForm(forms.Form):
     id_prefix = "action"
     revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
 
@@ -56,12 +58,15 @@ class GrantDraftForm(RevisionForm):
         help_text=gettext_lazy("Leave empty if the permit is valid until further notice."),
     )
 
-    def __init__(self, *args: object, permit: Permit, **kwargs: object) -> None:
+    def __init__(self, *args: Any, permit: Permit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["granted_groups"].queryset = requested_groups(permit)
+        # `fields` is typed as plain Field values; this one is the ModelMultipleChoiceField declared above.
+        groups = cast(forms.ModelMultipleChoiceField, self.fields["granted_groups"])
+        groups.queryset = requested_groups(permit)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end < start:
             self.add_error("valid_until", _("The permit cannot end before it starts."))

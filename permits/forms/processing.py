@@ -2,10 +2,10 @@
 technical review and internal notes. Each lists its fields; `revision` is the case's revision when shown."""
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,8 +15,11 @@ from permits.models import (
 )
 from permits.services.processing import REOPENABLE_SECTIONS, TEXT_MAX_LENGTH
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _text(label: Promise, rows: int = 5, help_text: Promise | str = "") -> forms.CharField:
+
+def _text(label: "StrOrPromise", rows: int = 5, help_text: "StrOrPromise" = "") -> forms.CharField:
     return forms.CharField(
         label=label, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea({"rows": rows}), help_text=help_text
     )
@@ -27,7 +30,7 @@ class _Form(forms.Form):
 
     id_prefix = "id"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
 
@@ -122,7 +125,8 @@ class ReviewItemForm(_RevisionForm):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("result") == ReviewResult.FAIL and not data.get("note", "").strip():
             self.add_error("note", _("Explain why the item fails."))
         return data

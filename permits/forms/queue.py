@@ -1,7 +1,7 @@
 """The work queue's filter form and the assign form; every field listed and checked."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ class FlagInput(forms.CheckboxInput):
 class FlagField(forms.Field):
     widget = FlagInput
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value: object) -> bool:
@@ -86,11 +86,12 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, data: Mapping[str, Any], *, choices: QueueChoices) -> None:
         super().__init__(data)
-        self.fields["product"].choices = [
+        # `fields` is typed as plain Field values; these two are the ChoiceFields declared above.
+        cast(forms.ChoiceField, self.fields["product"]).choices = [
             ("", _("Any product")),
             *((c.key, c.label) for c in choices.products),
         ]
-        self.fields["licensee"].choices = [
+        cast(forms.ChoiceField, self.fields["licensee"]).choices = [
             ("", _("Any licensee")),
             *((c.key, c.label) for c in choices.licensees),
         ]
@@ -112,7 +113,8 @@ class QueueFilterForm(forms.Form):
         return self._cursor("before")
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("after") and data.get("before"):
             raise ValidationError(CURSOR_ERROR, code="invalid")
         return data
@@ -147,6 +149,7 @@ class AssignForm(forms.Form):
     revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = officers()
+        # `fields` is typed as plain Field values; this one is the ModelChoiceField declared above.
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = officers()
