@@ -45,7 +45,7 @@ class Sweep:
     own_seconds: float = 0.0
     own_statements: int = 0
     statements: int = 0
-    top: list[tuple[int, float, str]] = field(default_factory=list)  # (count, seconds, SQL) per shape
+    top: list[tuple[float, float, str]] = field(default_factory=list)  # (count, seconds, SQL) per shape
     reruns: list[float] = field(default_factory=list)  # seconds
     rerun_statements: int = 0
     skipped: str = ""

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import django
 from django.conf import settings
@@ -157,7 +158,7 @@ class Command(BaseCommand):
             "--warmups", type=int, default=3, help="Untimed requests per page before counting (default 3)."
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("The benchmark seeds synthetic cases; it never runs in production.")
         if settings.DEBUG:
@@ -170,7 +171,7 @@ class Command(BaseCommand):
         self.warmups = max(1, options["warmups"])
         facts = machine()
         facts["Non-unique indexes on the case table"] = ", ".join(permit_indexes())
-        cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+        cache = str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1]
         facts["Sessions"] = f"{settings.SESSION_ENGINE} (database), cache {cache}"
         facts["Load average at start"] = load()
         runs: list[Run] = []
@@ -277,22 +278,20 @@ class Command(BaseCommand):
                     target=PAGE_TARGET_MS,
                 )
             )
-        applicant = {"floor": "Floor (applicant)", "target": PAGE_TARGET_MS}
-        pages.append(Page("Applicant's dashboard", "signatory", url("permits:dashboard"), **applicant))
+
+        def applicant(name: str, who: str, address: Callable[[], str]) -> Page:
+            return Page(name, who, address, floor="Floor (applicant)", target=PAGE_TARGET_MS)
+
+        pages.append(applicant("Applicant's dashboard", "signatory", url("permits:dashboard")))
         for section in sections:
             name = "Wizard: review page" if section == "review" else f"Wizard step: {section}"
-            pages.append(
-                Page(name, "signatory", url("applications:step", subjects.draft, section), **applicant)
-            )
+            pages.append(applicant(name, "signatory", url("applications:step", subjects.draft, section)))
         pages.append(
-            Page(
-                "Client's confirmation page",
-                "signatory",
-                url("applications:confirm", subjects.prepared),
-                **applicant,
+            applicant(
+                "Client's confirmation page", "signatory", url("applications:confirm", subjects.prepared)
             )
         )
-        pages.append(Page("Licensee dashboard", "licensee", url("permits:licensee_dashboard"), **applicant))
+        pages.append(applicant("Licensee dashboard", "licensee", url("permits:licensee_dashboard")))
         self.time(pages, clients, repeat, warmups=warmups)
         return pages
 
@@ -342,8 +341,8 @@ class Command(BaseCommand):
         floors = []
         for run in runs:
             floor = {page.name: page for page in run.pages}["Floor"]
-            queries = f"{floor.queries} {'query' if floor.queries == 1 else 'queries'}"
-            floors.append(f"{run.size:,} cases: {statistics.median(floor.times):.1f} ms, {queries}")
+            counted = f"{floor.queries} {'query' if floor.queries == 1 else 'queries'}"
+            floors.append(f"{run.size:,} cases: {statistics.median(floor.times):.1f} ms, {counted}")
         seeding = ", ".join(f"{run.size:,} cases in {run.seeded:.0f} s" for run in runs)
         page_size = portal_attr("PAGE_SIZE", "permits.selectors.queue", "permits.queue", default="?")
         last = {page.name: page for page in runs[-1].pages}

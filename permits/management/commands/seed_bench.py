@@ -17,6 +17,7 @@ production.
 import random
 import time
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -103,7 +104,7 @@ class Command(BaseCommand):
             "--subjects", action="store_true", help="Also make the subject cases `bench` requests."
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError(
                 "seed_bench fills the database with synthetic cases; it never runs in production."
