@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,17 @@ CONTACT_ROLES = [
 class Missing:
     section: str  # the wizard section slug to fix it in
     message: str | Promise
+
+
+# What missing_items and snapshot read of an application besides its own row.
+PARTS = ("requested_groups__data_group", "attachments")
+
+
+def load_parts(application: Application) -> Application:
+    """Read the application's requested data groups and attachments in two queries (once per request), so
+    that checking completeness and taking a snapshot cost no query per group or file."""
+    prefetch_related_objects([application], *PARTS)
+    return application
 
 
 def security_report_required(application: Application) -> bool:

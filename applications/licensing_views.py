@@ -20,9 +20,9 @@ from accounts.services import PortalError
 from accounts.types import AuthenticatedHttpRequest
 from applications import licensing
 from applications.access import access_application
-from applications.completeness import missing_items, snapshot
+from applications.completeness import load_parts, missing_items, snapshot
 from applications.models import Application
-from applications.summary import build_summary
+from applications.summary import CatalogueNames, build_summary
 
 
 def _access_prepared(user: User, uuid: UUID) -> Application:
@@ -34,9 +34,12 @@ def _access_prepared(user: User, uuid: UUID) -> Application:
 
 def _changed_sections(now: dict, confirmed: dict) -> list[str]:
     """The titles of the sections that differ between the confirmed content and the content now."""
+    catalogue = CatalogueNames.load()
     return [
         str(section.title)
-        for section, before in zip(build_summary(now), build_summary(confirmed), strict=True)
+        for section, before in zip(
+            build_summary(now, catalogue), build_summary(confirmed, catalogue), strict=True
+        )
         if section.rows != before.rows
     ]
 
@@ -65,7 +68,7 @@ def commitment_context(user: User, application: Application, content: dict) -> d
 def _confirm_page(
     request: AuthenticatedHttpRequest, application: Application, *, error: str = "", status: int = 200
 ) -> HttpResponse:
-    content = snapshot(application)
+    content = snapshot(load_parts(application))
     missing = missing_items(application) if application.is_draft else []
     context = {
         "application": application,

@@ -23,21 +23,40 @@ class Section:
     rows: list[Row] = field(default_factory=list)
 
 
-def _named(model, code: str | None) -> str:
+@dataclass(frozen=True)
+class CatalogueNames:
+    """The catalogue by code, read once (three queries) for every summary a page prints."""
+
+    products: dict[str, Product]
+    purposes: dict[str, Purpose]
+    data_groups: dict[str, DataGroup]
+
+    @classmethod
+    def load(cls) -> "CatalogueNames":
+        return cls(
+            products={p.code: p for p in Product.objects.all()},
+            purposes={p.code: p for p in Purpose.objects.prefetch_related("prohibitions")},
+            data_groups={g.code: g for g in DataGroup.objects.all()},
+        )
+
+
+def _named(items: dict, code: str | None) -> str:
     if not code:
         return ""
-    item = model.objects.filter(code=code).first()
+    item = items.get(code)
     return item.name if item else code
 
 
-def build_summary(snap: dict) -> list[Section]:
-    """Labelled, ordered sections of a snapshot (see applications.completeness.snapshot)."""
-    purpose = Purpose.objects.filter(code=snap.get("purpose")).prefetch_related("prohibitions").first()
+def build_summary(snap: dict, catalogue: CatalogueNames | None = None) -> list[Section]:
+    """Labelled, ordered sections of a snapshot (see applications.completeness.snapshot). A page that prints
+    several summaries passes one `catalogue`, so that the number of queries does not grow with them."""
+    catalogue = catalogue or CatalogueNames.load()
+    purpose = catalogue.purposes.get(snap.get("purpose") or "")
     first = Section(
         "purpose",
         TITLES["purpose"],
         [
-            (_("Product"), _named(Product, snap.get("product"))),
+            (_("Product"), _named(catalogue.products, snap.get("product"))),
             (_("Purpose of use"), purpose.name if purpose else ""),
             (
                 _("Disclosure prohibitions to honour"),
@@ -48,7 +67,7 @@ def build_summary(snap: dict) -> list[Section]:
             (_("Permit needed until"), snap.get("requested_valid_until") or _("until further notice")),
         ],
     )
-    groups = {g.code: g for g in DataGroup.objects.filter(code__in=snap.get("data_groups", {}))}
+    groups = catalogue.data_groups
     group_rows: list[Row] = []
     for code, justification in snap.get("data_groups", {}).items():
         group = groups.get(code)

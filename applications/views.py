@@ -17,6 +17,7 @@ from applications.attachment_views import attachments_context
 from applications.catalogue import SECTION_SLUGS, SECTIONS
 from applications.completeness import (
     licence_scope_problems,
+    load_parts,
     missing_items,
     security_report_required,
     snapshot,
@@ -144,7 +145,7 @@ def _refused(
 
 
 def _navigation(application: Application, current: str) -> tuple[list[dict], list]:
-    missing = missing_items(application)
+    missing = missing_items(load_parts(application))
     counts = Counter(item.section for item in missing)
     steps = [
         {

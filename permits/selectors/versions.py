@@ -5,8 +5,8 @@ from itertools import pairwise
 
 from django.utils.functional import Promise
 
-from applications.models import Application, ApplicationVersion, DataGroup
-from applications.summary import Section, build_summary
+from applications.models import Application, ApplicationVersion
+from applications.summary import CatalogueNames, Section, build_summary
 
 
 @dataclass
@@ -30,17 +30,22 @@ def _attachment_text(item: dict) -> str:
 
 
 def snapshot_changes(
-    old: dict, new: dict, old_summary: list[Section], new_summary: list[Section]
+    old: dict,
+    new: dict,
+    old_summary: list[Section],
+    new_summary: list[Section],
+    catalogue: CatalogueNames | None = None,
 ) -> list[Change]:
     """Field by field, what differs between two snapshots (and their summaries), in wizard order."""
+    catalogue = catalogue or CatalogueNames.load()
     changes: list[Change] = []
     previous = {section.slug: section for section in old_summary}
     for section in new_summary:
         if section.slug == "data-groups":
             before, after = old.get("data_groups", {}), new.get("data_groups", {})
-            names = {g.code: g.name for g in DataGroup.objects.filter(code__in=set(before) | set(after))}
             for code in [*after, *(c for c in before if c not in after)]:
-                label = names.get(code, code)
+                group = catalogue.data_groups.get(code)
+                label = group.name if group else code
                 if code not in before:
                     changes.append(Change("added", section.title, label, after=after[code]))
                 elif code not in after:
@@ -69,9 +74,10 @@ def snapshot_changes(
 def version_history(application: Application) -> list[VersionEntry]:
     """Every submitted version, newest first, each with what changed since the one before it."""
     versions = list(application.versions.select_related("submitted_by").order_by("number"))
-    entries = [VersionEntry(version, build_summary(version.snapshot)) for version in versions]
+    catalogue = CatalogueNames.load()
+    entries = [VersionEntry(version, build_summary(version.snapshot, catalogue)) for version in versions]
     for older, newer in pairwise(entries):
         newer.changes = snapshot_changes(
-            older.version.snapshot, newer.version.snapshot, older.summary, newer.summary
+            older.version.snapshot, newer.version.snapshot, older.summary, newer.summary, catalogue
         )
     return entries[::-1]

@@ -292,12 +292,22 @@ def test_internal_notes_never_reach_the_applicant(client, officer, member, organ
 
 
 def test_query_count_does_not_grow_with_the_case(client, officer, member, organisation):
+    """Notes, messages, meetings and submitted versions (each with its summary and its changes)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     def queries(size: int) -> int:
         permit = PermitFactory(application__organisation=organisation, state=S.NEGOTIATION)
         for n in range(size):
+            content = snapshot(permit.application)
+            content["purpose_description"] = f"Version {n + 2}"
+            ApplicationVersion.objects.create(
+                application=permit.application,
+                number=n + 2,
+                submitted_at=permit.submitted_at,
+                submitted_by=member,
+                snapshot=content,
+            )
             processing.internal_note_add(permit=permit, officer=officer, body=f"Note {n}")
             processing.negotiation_post(permit=permit, user=member, body=f"Message {n}")
             processing.meeting_record(
