@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
@@ -85,6 +86,10 @@ class Permit(models.Model):
     test_access_note = models.TextField(_("test access"), blank=True)
     tests_reported_at = models.DateTimeField(_("tests reported done"), null=True, blank=True)
     production_at = models.DateTimeField(_("in production since"), null=True, blank=True)
+
+    # Not columns: set for the applicant's dashboard by permits.views.applicant.dashboard.
+    plain_state: Promise
+    next_step: Promise
 
     class Meta:
         verbose_name = _("permit case")
@@ -199,6 +204,9 @@ class PermitEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     visible_to_applicant = models.BooleanField(_("shown to the applicant"), default=True)
 
+    # Not a column: set for the case timelines by permits.views.pages and permits.views.changes.
+    label: str
+
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
@@ -270,6 +278,10 @@ class SupplementRequest(models.Model):
     response = models.TextField(_("response"), blank=True)
     responded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    # Not columns: set for the case pages by permits.views.pages (applicant's and officers' respectively).
+    section_links: list[tuple[str, Promise]]
+    section_titles: list[Promise]
 
     class Meta:
         verbose_name = _("supplement request")
@@ -539,6 +551,9 @@ class ChangeNotification(models.Model):
     )
     revision = models.PositiveIntegerField(default=0)
 
+    # Not a column: set for the applicant's changes by permits.selectors.changes.applicant_changes_context.
+    plain_state: Promise
+
     class Meta:
         verbose_name = _("change notification")
         verbose_name_plural = _("change notifications")
@@ -567,6 +582,9 @@ class ChangeAttachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    # Not a column: set for the attachment list by permits.selectors.changes.attachment_rows.
+    type_label: str
 
     class Meta:
         verbose_name = _("change notification attachment")

@@ -55,7 +55,8 @@ class VersionEntry:
 def _shown(field: str, value: object) -> str:
     if value in (None, ""):
         return "–"
-    if field in ("valid_from", "valid_until"):
+    # Dates are ISO strings in the snapshots.
+    if field in ("valid_from", "valid_until") and isinstance(value, str):
         return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
     return str(value)
 

@@ -8,6 +8,7 @@ included), never with a query per application.
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
@@ -18,7 +19,7 @@ from accounts.models import ClientMandate, FrameworkLicence, Organisation, User
 from applications.access import applications_visible_to
 from applications.completeness import missing_items, snapshot
 from applications.licensing import content_hash
-from applications.models import Application, ClientCommitment, RequestedDataGroup
+from applications.models import Application, ApplicationQuerySet, ClientCommitment, RequestedDataGroup
 from permits.access import permits_visible_to
 from permits.display import next_step, plain_state
 from permits.models import Permit, PermitState, SupplementRequest, SupplementState
@@ -46,7 +47,9 @@ class ClientEntry:
 
     @property
     def in_force(self) -> bool:
-        return any(mandate.in_force for mandate in self.mandates)
+        # An annotation of _mandates, which mypy cannot see on the model (django-stubs refuses declaring
+        # it there).
+        return any(getattr(mandate, "in_force", False) for mandate in self.mandates)
 
 
 def licence_with_scope(licensee: Organisation, today: date) -> FrameworkLicence | None:
@@ -68,7 +71,9 @@ def draft_waiting(application: Application, licence: FrameworkLicence) -> str:
     """
     if missing_items(application, licence=licence):
         return _("The licensee completes the application.")
-    commitments = application.commitments_newest_first
+    # A prefetch's to_attr (see _drafts), which mypy cannot see on the model (django-stubs refuses
+    # declaring it there).
+    commitments: list[ClientCommitment] = getattr(application, "commitments_newest_first", [])
     if not commitments:
         return _("Waiting for the client's confirmation.")
     # As applications.licensing.commitment_is_current, from the prefetched commitments.
@@ -80,9 +85,12 @@ def draft_waiting(application: Application, licence: FrameworkLicence) -> str:
 def case_waiting(permit: Permit) -> str:
     """Who the case is waiting for, from the licensee's side. Needs `open_supplements` prefetched."""
     if permit.state == PermitState.SUPPLEMENT_REQUESTED:
-        if permit.open_supplements:
+        # A prefetch's to_attr (see _cases), which mypy cannot see on the model (django-stubs refuses
+        # declaring it there).
+        open_supplements: list[SupplementRequest] = getattr(permit, "open_supplements", [])
+        if open_supplements:
             return _("Answer the supplement request (reply by %(date)s).") % {
-                "date": formats.date_format(permit.open_supplements[0].respond_by, "SHORT_DATE_FORMAT")
+                "date": formats.date_format(open_supplements[0].respond_by, "SHORT_DATE_FORMAT")
             }
         return _("Answer the supplement request.")
     if permit.state == PermitState.GRANTED:
@@ -101,8 +109,10 @@ def _mandates(licensee: Organisation, today: date) -> list[ClientMandate]:
 
 
 def _drafts(user: User, licensee: Organisation) -> list[Application]:
+    # applications_visible_to is annotated as a plain QuerySet; what it returns is Application.objects'
+    # ApplicationQuerySet.
     return list(
-        applications_visible_to(user)
+        cast(ApplicationQuerySet, applications_visible_to(user))
         .drafts()
         .filter(filed_by=licensee)
         .select_related("organisation", "filed_by", "product", "purpose")

@@ -147,7 +147,10 @@ def amendment_reference(application: Application) -> str:
     earlier = Permit.objects.filter(
         application__amends_id=application.amends_id, application__kind=application.kind
     ).count()
-    return f"{application.amends.reference}/{letter}{earlier + 1}"
+    amended = application.amends
+    if amended is None:
+        raise ValueError("Only an amendment or a renewal has an amendment reference.")
+    return f"{amended.reference}/{letter}{earlier + 1}"
 
 
 def amendment_apply(*, case: Permit, decision: Decision, actor: User) -> PermitVersion:
@@ -156,7 +159,10 @@ def amendment_apply(*, case: Permit, decision: Decision, actor: User) -> PermitV
     Runs in the decision's transaction. The amended permit takes the new terms (data groups, conditions,
     validity); the amendment case is closed as applied. The amended permit keeps its state.
     """
-    target = Permit.objects.select_for_update(of=("self",)).get(pk=case.application.amends_id)
+    amended_id = case.application.amends_id
+    if amended_id is None:
+        raise ValueError("Only an amendment or a renewal is applied to the permit it amends.")
+    target = Permit.objects.select_for_update(of=("self",)).get(pk=amended_id)
     ensure_first_version(target)
     target.granted_groups.set(decision.granted_groups.all())
     target.conditions = decision.conditions

@@ -31,7 +31,8 @@ def permit_assign(*, permit: Permit, officer: User, assignee: User, revision: in
             )
         case.assigned_to = assignee
 
-    previous = permit.assigned_to.uuid if permit.assigned_to_id else None
+    current = permit.assigned_to  # no query when assigned_to_id is None
+    previous = current.uuid if current else None
     locked, _event = change_case(
         permit=permit,
         actor=officer,

@@ -23,6 +23,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -319,7 +320,7 @@ def _handle(
     visible_to_applicant: bool = True,
     notify_holder: bool = False,
     notify_context: dict | None = None,
-    **details: object,
+    **details: Any,
 ) -> tuple[ChangeNotification, PermitEvent]:
     """One action on a change notification: lock, right (403), freshness and state (409), `apply`, record.
 
@@ -460,7 +461,8 @@ def change_answer_info(*, change: ChangeNotification, user: User, response: str)
         sources=[C.INFO_REQUESTED],
         apply=apply,
     )
-    staff = [locked.assigned_to] if locked.assigned_to_id and locked.assigned_to.is_active else None
+    assignee = locked.assigned_to  # selected with the lock; None when nobody is assigned
+    staff = [assignee] if assignee is not None and assignee.is_active else None
     staff_notify(event, locked, staff or officers_of(permit))
     return locked
 
@@ -580,7 +582,7 @@ def change_decline_revocation(
 
     def apply(locked: ChangeNotification) -> str:
         _four_eyes(locked, decision_maker)
-        if locked.handled_by_id:
+        if locked.handled_by is not None:  # selected with the lock
             proposer.append(locked.handled_by)
         _handled(locked, decision_maker, note, C.RECEIVED)
         locked.handled_at = None

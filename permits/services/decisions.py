@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -113,7 +114,7 @@ def _draft(
     revision: int | None,
     action: str,
     check: Callable[[Permit], None],
-    **fields: object,
+    **fields: Any,
 ) -> Decision:
     """Record a new pending draft, discarding the previous one; the case's state does not change."""
     _lock(permit)
@@ -224,6 +225,8 @@ def decision_discard(*, permit: Permit, officer: User, revision: int | None, not
         before_save=check,
         decision=draft.uuid if draft else None,
     )
+    if draft is None:  # not reached: check() has refused it inside change_case
+        raise PortalError(_("There is no drafted decision."), status=409)
     draft.discarded_at = timezone.now()
     draft.save(update_fields=["discarded_at"])
     return draft
@@ -265,6 +268,8 @@ def decision_make(*, permit: Permit, decision_maker: User, revision: int | None)
         before_save=apply,
         decision=draft.uuid if draft else None,
     )
+    if draft is None:  # not reached: apply() has refused it inside change_case
+        raise PortalError(_("There is no drafted decision to make."), status=409)
     if granting:
         locked.granted_groups.set(draft.granted_groups.all())
     draft.decision_maker = decision_maker
@@ -284,6 +289,9 @@ def decision_make(*, permit: Permit, decision_maker: User, revision: int | None)
 def decision_pdf_create(decision: Decision) -> PermitDocument:
     """Render and store the PDF of a made decision in the applicant's language; once per decision."""
 
+    code = decision.verification_code
+    if code is None:
+        raise ValueError("A decision that has not been made has no PDF.")
     permit = decision.permit
     application = permit.application
     version = application.versions.order_by("-number").first()
@@ -301,7 +309,7 @@ def decision_pdf_create(decision: Decision) -> PermitDocument:
         "organisation": application.organisation,
         "licensee": application.filed_by,
         "granted_groups": list(decision.granted_groups.order_by("sort_order", "code")),
-        "verify_url": verify_url(decision.verification_code),
+        "verify_url": verify_url(code),
     }
     pdf = render_pdf("pdf/decision.html", context, language=language)
     document = PermitDocument(

@@ -76,7 +76,8 @@ def application_submit(*, application: Application, user: User) -> Permit:
             status=409,
         )
 
-    if application.amends_id and application.amends.state not in IN_FORCE:
+    amended = application.amends  # no query when amends_id is None
+    if amended is not None and amended.state not in IN_FORCE:
         raise PortalError(_("The permit this application amends is no longer in force."), status=409)
     now = timezone.now()
     ApplicationVersion.objects.create(
