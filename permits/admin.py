@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def permit_of(self, obj: object) -> Permit:
+    def permit_of(self, obj: Any) -> Permit:  # Any: each admin takes its own model's rows
         raise NotImplementedError
 
     def change_view(
@@ -29,7 +31,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         if obj is not None and self.has_view_permission(request, obj):
             permit = self.permit_of(obj)
             audit(
-                actor=request.user,
+                actor=request.user if request.user.is_authenticated else None,
                 action="case_viewed",
                 target=permit,
                 organisation=permit.application.organisation,

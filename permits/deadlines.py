@@ -48,7 +48,7 @@ class Clock:
 
     @property
     def overdue_days(self) -> int:
-        return -self.days_left if self.overdue else 0
+        return -(self.days_left or 0) if self.overdue else 0  # overdue: days_left is negative
 
 
 def case_clock(permit: Permit, today: date) -> Clock:

@@ -1,6 +1,7 @@
 """Demo applications and cases for the quick start, in several states. Idempotent."""
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -309,6 +310,8 @@ def _in_production(organisation: Organisation, signatory: User, officer: User, d
     permit = services.application_submit(application=application, user=signatory)
     permit = _grant(permit, officer, decider)
     terms = TermsVersion.objects.in_force()
+    if terms is None:
+        raise RuntimeError("The demo needs terms of use in force.")
     permit = decisions.permit_accept_terms(
         permit=permit, user=signatory, revision=permit.revision, terms_version=terms
     )
@@ -340,9 +343,7 @@ def _seed_change_notifications() -> None:
     signatory = User.objects.get(email="signatory@demo.vtj.test")
     today = local_date(timezone.now())
 
-    def notify(
-        permit: Permit, user: User, kind: str, description: str, **extra: object
-    ) -> ChangeNotification:
+    def notify(permit: Permit, user: User, kind: str, description: str, **extra: Any) -> ChangeNotification:
         return changes.change_notify(
             permit=permit,
             user=user,

@@ -44,8 +44,9 @@ def officer_case_url(permit: Permit) -> str:
 
 def officers_of(permit: Permit) -> list[User]:
     """Who handles the case: its assigned officer, or every active officer while nobody is assigned."""
-    if permit.assigned_to_id and permit.assigned_to.is_active:
-        return [permit.assigned_to]
+    assignee = permit.assigned_to  # no query when assigned_to_id is None
+    if assignee is not None and assignee.is_active:
+        return [assignee]
     return list(staff_with_perm("process_permit"))
 
 

@@ -94,6 +94,8 @@ def render_pdf(template_name: str, context: dict, *, language: str) -> bytes:
 def receipt_create(permit: Permit, language: str) -> PermitDocument:
     """Store the receipt PDF of the case's latest application version; an existing one is returned as is."""
     version = permit.application.versions.select_related("submitted_by").order_by("-number").first()
+    if version is None:
+        raise ValueError("A case has its receipt once its application is submitted.")
     kind = DocumentKind.RECEIPT
     existing = PermitDocument.objects.filter(permit=permit, kind=kind, version_number=version.number).first()
     if existing:

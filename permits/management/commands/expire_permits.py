@@ -1,5 +1,7 @@
 """Expire the permits in force whose validity has ended (run daily, e.g. from Celery beat or cron)."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -18,7 +20,7 @@ class Command(BaseCommand):
             help="The date to sweep as, YYYY-MM-DD (default: today in Helsinki).",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         today = options["today"] or local_date(timezone.now())
         count = permits_expire_due(today=today)
         self.stdout.write(f"Expired {count} permit(s) whose validity ended before {today:%Y-%m-%d}.")
