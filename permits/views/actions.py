@@ -7,16 +7,18 @@ is a deliberate act rather than a stale click. Nothing is saved unless the servi
 """
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.services import PortalError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 T = TypeVar("T")
 
@@ -33,7 +35,7 @@ def post_action(
     make_form: Callable[[QueryDict, T], forms.Form],
     act: Callable[[T, dict[str, Any]], object],
     page: Callable[[T, forms.Form, int], HttpResponse],
-    done: str | Promise,
+    done: "StrOrPromise",
     then: Callable[[T], str],
 ) -> HttpResponse:
     """Run one action. `fetch` gets the object through its access function (404/403); `make_form` binds the
@@ -66,6 +68,8 @@ def with_revision(
     """The same filled-in form carrying `revision` (when it has that field), validated to show its state."""
     if revision is None or "revision" not in form.fields:
         return form
+    if not isinstance(form.data, QueryDict):  # post_action binds every form to request.POST
+        raise TypeError("The form is not bound to posted data.")
     data = form.data.copy()
     data[form.add_prefix("revision")] = str(revision)
     refreshed = bind(data)

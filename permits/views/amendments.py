@@ -3,12 +3,13 @@
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from applications.models import ApplicationKind
 from permits.access import access_permit
 from permits.services.amendments import amendment_start
@@ -16,7 +17,7 @@ from permits.views.pages import applicant_case_page
 
 
 @require_POST
-def amend(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def amend(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     permit = access_permit(request.user, uuid)
     kind = request.POST.get("kind", ApplicationKind.AMENDMENT)
     try:

@@ -1,10 +1,11 @@
 """The applicant's side of a case: the dashboard, submitting, the case page, withdrawing, documents."""
 
 import logging
+from typing import cast
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -12,7 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.audit import audit
 from accounts.context import active_membership
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from applications.access import access_application, applications_visible_to
+from applications.models import ApplicationQuerySet
 from permits.access import access_document, access_permit, permits_visible_to
 from permits.display import DRAFT_NEXT_STEP, next_step, plain_state
 from permits.forms.submission import WithdrawForm
@@ -23,14 +26,16 @@ logger = logging.getLogger(__name__)
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The acting organisation's drafts and cases, each with what is expected of the organisation next."""
     membership = active_membership(request)
     if request.user.is_staff or membership is None:
         return redirect("accounts:home")
     organisation = membership.organisation
+    # applications_visible_to is annotated as a plain QuerySet; what it returns is Application.objects'
+    # ApplicationQuerySet.
     drafts = (
-        applications_visible_to(request.user)
+        cast(ApplicationQuerySet, applications_visible_to(request.user))
         .drafts()
         .filter(organisation=organisation)
         .select_related("product", "purpose")
@@ -55,7 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def submit(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     application = access_application(request.user, uuid, write=True)
     try:
         permit = services.application_submit(application=application, user=request.user)
@@ -71,12 +76,12 @@ def submit(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_GET
-def case(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def case(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return applicant_case_page(request, access_permit(request.user, uuid))
 
 
 @require_POST
-def withdraw(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     permit = access_permit(request.user, uuid)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
@@ -93,7 +98,7 @@ def withdraw(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_GET
-def document(request: HttpRequest, uuid: UUID) -> FileResponse:
+def document(request: AuthenticatedHttpRequest, uuid: UUID) -> FileResponse:
     """A case PDF, always as a download. Staff downloads are logged like views of the case."""
     document = access_document(request.user, uuid)
     permit = document.permit

@@ -10,13 +10,14 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from permits.access import access_permit
 from permits.forms.processing import (
     InternalNoteForm,
@@ -40,12 +41,12 @@ from permits.views.pages import applicant_case_page, officer_case_page
 
 
 @require_GET
-def officer_case(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def officer_case(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return officer_case_page(request, access_permit(request.user, uuid, write=True))
 
 
 def _officer_action(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     uuid: UUID,
     *,
     form: forms.Form,
@@ -71,7 +72,7 @@ def _officer_action(
 
 
 @require_POST
-def request_supplement(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def request_supplement(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -85,7 +86,7 @@ def request_supplement(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def start_negotiation(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def start_negotiation(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -99,7 +100,7 @@ def start_negotiation(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def start_technical_review(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def start_technical_review(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -113,7 +114,7 @@ def start_technical_review(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def officer_message(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def officer_message(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -126,7 +127,7 @@ def officer_message(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def record_meeting(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def record_meeting(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -139,7 +140,7 @@ def record_meeting(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def review_item(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
+def review_item(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> HttpResponse:
     if code not in CHECKLIST_CODES:
         raise Http404
     return _officer_action(
@@ -156,7 +157,7 @@ def review_item(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
 
 
 @require_POST
-def add_note(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def add_note(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -168,7 +169,7 @@ def add_note(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def extend_target(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def extend_target(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -181,7 +182,7 @@ def extend_target(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 def _applicant_refused(
-    request: HttpRequest, uuid: UUID, form_key: str, form: forms.Form, status: int
+    request: AuthenticatedHttpRequest, uuid: UUID, form_key: str, form: forms.Form, status: int
 ) -> HttpResponse:
     return applicant_case_page(
         request, access_permit(request.user, uuid), extra={form_key: form}, status=status
@@ -189,7 +190,7 @@ def _applicant_refused(
 
 
 @require_POST
-def supplement_answer(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def supplement_answer(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """A member of the applicant organisation answers a supplement request (`uuid` is the request's)."""
     supplement = get_object_or_404(SupplementRequest.objects.select_related("permit"), uuid=uuid)
     permit = access_permit(request.user, supplement.permit.uuid)
@@ -202,7 +203,7 @@ def supplement_answer(request: HttpRequest, uuid: UUID) -> HttpResponse:
         processing.supplement_answer(supplement=supplement, user=request.user, **form.cleaned_data)
     except processing.SupplementIncomplete as exc:
         for missing in exc.missing:
-            form.add_error(None, missing.message)
+            form.add_error(None, str(missing.message))
         messages.error(request, exc.message)
         return _applicant_refused(request, permit.uuid, "supplement_answer_form", form, exc.status)
     except PortalError as exc:
@@ -213,7 +214,7 @@ def supplement_answer(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def negotiation_reply(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def negotiation_reply(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """A member of the applicant organisation writes in the negotiation thread."""
     permit = access_permit(request.user, uuid)
     form = NegotiationMessageForm(request.POST)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import audit
 from accounts.rules import is_decision_maker, is_officer
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from applications.uploads import TXT
 from permits.access import access_change, access_change_attachment, access_permit
 from permits.deadlines import local_date
@@ -71,7 +72,7 @@ def _new_page(
 
 
 @require_http_methods(["GET", "POST"])
-def change_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def change_new(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """The holder's change notification form, and filing it."""
     permit = access_permit(request.user, uuid)
     try:
@@ -98,7 +99,7 @@ def change_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 def _change_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     change: ChangeNotification,
     *,
     answer_form: forms.Form | None = None,
@@ -142,13 +143,13 @@ def _change_page(
 
 
 @require_GET
-def change_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def change_detail(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """A change notification as the holder sees it, with the agency's request for more information."""
     return _change_page(request, access_change(request.user, uuid))
 
 
 @require_POST
-def change_answer(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def change_answer(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """The holder answers the agency's request for more information."""
     change = access_change(request.user, uuid)
     form = InfoAnswerForm(request.POST)
@@ -165,7 +166,7 @@ def change_answer(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_GET
-def change_attachment(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def change_attachment(request: AuthenticatedHttpRequest, uuid: UUID) -> FileResponse:
     """An attachment of a change notification, always as a download; staff downloads are audited."""
     attachment = access_change_attachment(request.user, uuid)
     change = attachment.change
@@ -195,7 +196,7 @@ def change_attachment(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_GET
-def change_queue(request: HttpRequest) -> HttpResponse:
+def change_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open change notifications, the soonest handling target date first; filters by state and overdue."""
     if not is_officer(request.user):
         raise PermissionDenied
@@ -218,7 +219,11 @@ def change_queue(request: HttpRequest) -> HttpResponse:
 
 
 def officer_change_page(
-    request: HttpRequest, change: ChangeNotification, *, bound: dict | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    change: ChangeNotification,
+    *,
+    bound: dict | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """Render the officers' page of a change notification (and audit the view).
 
@@ -274,7 +279,7 @@ def officer_change_page(
 
 
 @require_GET
-def officer_change(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def officer_change(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     change = access_change(request.user, uuid, write=True)
     return officer_change_page(request, _with_people(change))
 
@@ -288,7 +293,7 @@ def _with_people(change: ChangeNotification) -> ChangeNotification:
 
 
 def _officer_action(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     uuid: UUID,
     *,
     form_class: type[forms.Form],
@@ -311,7 +316,7 @@ def _officer_action(
 
 
 @require_POST
-def acknowledge(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def acknowledge(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -323,7 +328,7 @@ def acknowledge(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def request_info(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def request_info(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -335,7 +340,7 @@ def request_info(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def require_amendment(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def require_amendment(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -349,7 +354,7 @@ def require_amendment(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def propose_revocation(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def propose_revocation(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -363,7 +368,7 @@ def propose_revocation(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def revoke(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def revoke(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,
@@ -377,7 +382,7 @@ def revoke(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def decline_revocation(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def decline_revocation(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _officer_action(
         request,
         uuid,

@@ -6,6 +6,7 @@ again: the officers' page for the officers' actions, the applicant's page for th
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from allauth.account.adapter import get_adapter
@@ -15,12 +16,12 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.types import AuthenticatedHttpRequest
 from permits.access import access_permit
 from permits.display import plain_state
 from permits.forms import decisions as decisions_forms
@@ -35,6 +36,9 @@ from permits.services import decisions
 from permits.views.actions import post_action
 from permits.views.pages import applicant_case_page, applicant_permit_context, officer_case_page
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Look-ups of verification codes allowed per client address and minute.
 VERIFY_RATE_PER_MINUTE = 30
 
@@ -43,27 +47,27 @@ FormFactory = Callable[[QueryDict, Permit], forms.Form]
 
 
 def _officer_page(
-    request: HttpRequest, permit: Permit, key: str, form: forms.Form, status: int
+    request: AuthenticatedHttpRequest, permit: Permit, key: str, form: forms.Form, status: int
 ) -> HttpResponse:
     return officer_case_page(request, permit, decision_bound={key: form}, status=status)
 
 
 def _applicant_page(
-    request: HttpRequest, permit: Permit, key: str, form: forms.Form, status: int
+    request: AuthenticatedHttpRequest, permit: Permit, key: str, form: forms.Form, status: int
 ) -> HttpResponse:
     extra = applicant_permit_context(request.user, permit, bound={key: form})
     return applicant_case_page(request, permit, extra=extra, status=status)
 
 
 def _act(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     uuid: UUID,
     *,
     officer: bool,
     key: str,
     make_form: FormFactory,
     run: Callable[[Permit, dict], object],
-    success: str | Promise,
+    success: "StrOrPromise",
 ) -> HttpResponse:
     """A decision or after-grant action (permits.views.actions.post_action), from the officers' case page
     or, for the holder's signatory, from the applicant's."""
@@ -83,7 +87,7 @@ def _act(
 
 
 @require_POST
-def draft_grant(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def draft_grant(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _act(
         request,
         uuid,
@@ -98,7 +102,7 @@ def draft_grant(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def draft_reject(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def draft_reject(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _act(
         request,
         uuid,
@@ -113,7 +117,7 @@ def draft_reject(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def discard_draft(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def discard_draft(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _act(
         request,
         uuid,
@@ -126,7 +130,7 @@ def discard_draft(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def decide(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _act(
         request,
         uuid,
@@ -141,7 +145,7 @@ def decide(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def accept_terms(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def accept_terms(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _act(
         request,
         uuid,
@@ -156,7 +160,7 @@ def accept_terms(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def open_testing(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def open_testing(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _act(
         request,
         uuid,
@@ -169,7 +173,7 @@ def open_testing(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def report_tests(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def report_tests(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _act(
         request,
         uuid,
@@ -182,7 +186,7 @@ def report_tests(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def confirm_production(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def confirm_production(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _act(
         request,
         uuid,
@@ -197,7 +201,7 @@ def confirm_production(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_POST
-def revoke(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def revoke(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     return _act(
         request,
         uuid,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.access import access_mandate
 from accounts.models import ClientMandate
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from applications.models import Application, ApplicationStatus
 from applications.uploads import EXTENSIONS
 from permits.selectors import mandates as licensing_selectors
@@ -43,7 +44,7 @@ def _end_page(
 
 
 @require_http_methods(["GET", "POST"])
-def mandate_end(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def mandate_end(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """An administrator of the client ends the mandate, after a page that says what follows."""
     mandate = access_mandate(request.user, uuid, manage=True)
     if request.method == "GET":
@@ -64,7 +65,7 @@ def mandate_end(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @require_GET
-def power_of_attorney(request: HttpRequest, uuid: UUID) -> FileResponse:
+def power_of_attorney(request: AuthenticatedHttpRequest, uuid: UUID) -> FileResponse:
     """The power of attorney, always as a download: to the client's members, the licensee's members while
     the mandate is in force, and the authority's case handlers (logged)."""
     mandate = access_mandate(request.user, uuid)

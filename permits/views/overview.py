@@ -1,22 +1,23 @@
 """The officers' deadline overview page (permits.selectors.overview computes it)."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.rules import is_officer
+from accounts.types import AuthenticatedHttpRequest
 from permits.deadlines import local_date
 from permits.selectors.overview import deadline_overview
 from permits.selectors.queue import DUE_SOON_DAYS
 
 
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open cases near or past their target date, and how the last 13 months' decisions kept to theirs."""
     if not is_officer(request.user):
-        context = {
+        context: dict[str, object] = {
             "title": _("No access"),
             "message": _("The deadline overview is for the authority's officers."),
         }

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.audit import audit
 from accounts.rules import is_officer
 from accounts.services import PortalError
+from accounts.types import AuthenticatedHttpRequest
 from permits.access import access_permit
 from permits.forms.queue import AssignForm, QueueFilterForm
 from permits.models import Permit, PermitState
@@ -42,7 +43,7 @@ def _refused(request: HttpRequest) -> HttpResponse:
     return render(request, "permits/_queue_message.html", context, status=403)
 
 
-def _filtered(request: HttpRequest) -> tuple[QueueFilterForm, HttpResponse | None]:
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[QueueFilterForm, HttpResponse | None]:
     """The validated filters, or the response that refuses the request: 403 for anyone but an officer
     (before any query about cases), 400 with the form again for a bad filter."""
     if not is_officer(request.user):
@@ -68,7 +69,7 @@ def count_links(form: QueueFilterForm, counts: dict[str, int]) -> list[dict]:
 
 
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Cases that need an officer, soonest decision target date first, with filters and counts."""
     form, refusal = _filtered(request)
     if refusal:
@@ -99,7 +100,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def queue_csv(request: HttpRequest) -> HttpResponse:
+def queue_csv(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered list (every page) as a CSV download. Exports are audited."""
     form, refusal = _filtered(request)
     if refusal:
@@ -145,7 +146,7 @@ def _assign_page(
 
 
 @require_http_methods(["GET", "POST"])
-def assign(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """Assign a case to the signed-in officer or a colleague (from a queue row, this page or the case page)."""
     permit = access_permit(request.user, uuid, write=True)
     if request.method == "GET":
