@@ -348,7 +348,7 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    # Not a column: set for the attachment list by applications.attachment_views.attachments_context.
+    # Not a column: set for the attachment list by applications.views.attachments.attachments_context.
     type_label: str
 
     class Meta:

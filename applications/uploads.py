@@ -9,57 +9,84 @@ which no URL serves; only `attachment_views.attachment_download` hands them out,
 import codecs
 import hashlib
 import re
-import secrets
 import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from accounts.audit import audit
-from accounts.models import User
 from accounts.services import PortalError
-from applications.access import is_member
-from applications.models import Application, Attachment, AttachmentKind
+from applications.models import Attachment
 
 MEGABYTE = 1024 * 1024
+
+
 CHUNK_SIZE = 64 * 1024
+
+
 MAX_ATTACHMENTS = 20
+
+
 DESCRIPTION_MAX_LENGTH = Attachment.DESCRIPTION_MAX_LENGTH
+
+
 DISPLAY_NAME_MAX_LENGTH = 150
+
 
 # Limits for ZIP-based documents, checked from the archive's directory before anything is unpacked.
 ZIP_MAX_UNCOMPRESSED = 100 * MEGABYTE
+
+
 ZIP_MAX_ENTRIES = 10_000
+
+
 ZIP_MAX_RATIO = 100
 
+
 PDF = "application/pdf"
+
+
 PNG = "image/png"
+
+
 JPEG = "image/jpeg"
+
+
 ODT = "application/vnd.oasis.opendocument.text"
+
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 TXT = "text/plain"
 
+
 EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", ODT: "odt", DOCX: "docx", TXT: "txt"}
+
+
 TYPE_LABELS = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG", ODT: "ODT", DOCX: "DOCX", TXT: "TXT"}
 
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
 ZIP_SIGNATURE = b"PK\x03\x04"
+
 
 # Control characters other than tab, line feed, form feed and carriage return (C0, DEL and C1).
 TEXT_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 # Characters that Windows does not allow in file names; officers save attachments on Windows.
 WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
+
+
 # What looks like a file extension: up to five letters and digits, at least one of them a letter.
 EXTENSION_LIKE = re.compile(r"(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,5}")
 
@@ -275,33 +302,6 @@ def _unique_name(name: str, taken: set[str]) -> str:
         number += 1
 
 
-# Forms -------------------------------------------------------------------------------------------
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("File"))
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind of attachment"), choices=AttachmentKind.choices, initial=AttachmentKind.OTHER
-    )
-    description = forms.CharField(
-        label=gettext_lazy("Description"), max_length=DESCRIPTION_MAX_LENGTH, required=False
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # Its own id prefix, so that the form can share a page with the application's other fields.
-        kwargs.setdefault("auto_id", "attachment-%s")
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.odt,.docx,.txt"
-        self.fields["file"].help_text = (
-            allowed_types_message()
-            + " "
-            + _("The largest allowed size is %(limit)s MB; an application can have %(count)s attachments.")
-            % {"limit": megabytes(settings.ATTACHMENT_MAX_BYTES), "count": MAX_ATTACHMENTS}
-        )
-
-
-# Services ----------------------------------------------------------------------------------------
-
 # An upload refused for its size answers 413, for its type 415, for anything else 400.
 REJECTION_STATUS: dict[str | None, int] = {"too_large": 413, "unsupported_type": 415}
 
@@ -312,107 +312,3 @@ def checked_upload(uploaded: File) -> UploadCheck:
         return inspect_upload(uploaded)
     except ValidationError as exc:
         raise PortalError(" ".join(exc.messages), status=REJECTION_STATUS.get(exc.code, 400)) from None
-
-
-def _lock_for_change(application: Application, user: User) -> Application:
-    """Lock the application so that adding, removing and submitting happen one at a time; check the rules."""
-    application = (
-        Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
-    )
-    if not is_member(user, application):
-        raise PortalError(_("Only members of the applicant organisation may change attachments."), status=403)
-    if not application.is_editable("attachments"):
-        raise PortalError(_("A submitted application cannot be changed."), status=409)
-    return application
-
-
-@transaction.atomic
-def attachment_add(
-    *, application: Application, user: User, uploaded: UploadedFile, kind: str, description: str = ""
-) -> Attachment:
-    """Check the upload, store it under a random name and attach it to a draft application."""
-    application = _lock_for_change(application, user)
-    if kind not in AttachmentKind.values:
-        raise PortalError(_("Choose one of the offered kinds of attachment."), status=400)
-    description = " ".join(description.split())
-    if len(description) > DESCRIPTION_MAX_LENGTH:
-        raise PortalError(
-            _("The description can be at most %(count)d characters long.")
-            % {"count": DESCRIPTION_MAX_LENGTH},
-            status=400,
-        )
-    taken = set(application.attachments.values_list("display_name", flat=True))
-    if len(taken) >= MAX_ATTACHMENTS:
-        raise PortalError(too_many_message())
-    check = checked_upload(uploaded)
-    attachment = Attachment(
-        application=application,
-        kind=kind,
-        description=description,
-        display_name=_unique_name(check.display_name, taken),
-        content_type=check.content_type,
-        size=check.size,
-        sha256=check.sha256,
-        uploaded_by=user,
-    )
-    # The stored name says nothing of the user's name; only the extension is ours, from the content.
-    attachment.file.save(f"{secrets.token_hex(16)}.{check.extension}", uploaded, save=False)
-    try:
-        with transaction.atomic():
-            attachment.save()
-            audit(
-                actor=user,
-                action="attachment_added",
-                target=attachment,
-                organisation=application.organisation,
-                application=application.uuid,
-                name=attachment.display_name,
-                kind=kind,
-                content_type=check.content_type,
-                size=check.size,
-                sha256=check.sha256,
-            )
-    except BaseException:
-        attachment.file.delete(save=False)
-        raise
-    return attachment
-
-
-@transaction.atomic
-def attachment_remove(*, attachment: Attachment, user: User) -> None:
-    """Remove an attachment from a draft application; its file is deleted once the removal is committed."""
-    application = _lock_for_change(attachment.application, user)
-    current = Attachment.objects.filter(pk=attachment.pk, application=application).first()
-    if current is None:
-        raise PortalError(_("The attachment has already been removed."), status=404)
-    audit(
-        actor=user,
-        action="attachment_removed",
-        target=current,
-        organisation=application.organisation,
-        application=application.uuid,
-        name=current.display_name,
-        sha256=current.sha256,
-    )
-    storage, name = current.file.storage, current.file.name
-    current.delete()
-    transaction.on_commit(lambda: storage.delete(name))
-
-
-def attachment_open(*, attachment: Attachment, user: User) -> File:
-    """Open the stored file for download; a staff member's view is audited (Information Management Act)."""
-    handle = attachment.file.open("rb")
-    if user.is_staff:
-        try:
-            audit(
-                actor=user,
-                action="attachment_viewed",
-                target=attachment,
-                organisation=attachment.application.organisation,
-                application=attachment.application.uuid,
-                name=attachment.display_name,
-            )
-        except BaseException:
-            handle.close()
-            raise
-    return handle

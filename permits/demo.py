@@ -15,11 +15,11 @@ from accounts.models import (
     OrganisationKind,
     User,
 )
-from applications import licensing
-from applications import services as application_services
 from applications.catalogue import SECURITY_THEME_CODES
-from applications.consultations import consultation_open, consultation_post
 from applications.models import Application, ApplicationVersion, DataGroup, Product, Purpose, TermsVersion
+from applications.services import licensing
+from applications.services import wizard as application_services
+from applications.services.consultations import consultation_open, consultation_post
 from permits.deadlines import HELSINKI, decision_due_for, local_date
 from permits.models import ChangeKind, ChangeNotification, Permit, PermitEvent, SupplementRequest
 from permits.selectors import changes as changes_selectors

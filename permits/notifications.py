@@ -44,10 +44,25 @@ def officer_case_url(permit: Permit) -> str:
 
 def officers_of(permit: Permit) -> list[User]:
     """Who handles the case: its assigned officer, or every active officer while nobody is assigned."""
-    assignee = permit.assigned_to  # no query when assigned_to_id is None
-    if assignee is not None and assignee.is_active:
-        return [assignee]
-    return list(staff_with_perm("process_permit"))
+    return officers_by_case([permit])[permit.pk]
+
+
+def officers_by_case(permits: Iterable[Permit]) -> dict[int, list[User]]:
+    """`officers_of` each case, by case id: every active officer is read once, and only if a case needs them.
+
+    With `assigned_to` selected alongside, that is at most one query for any number of cases.
+    """
+    everyone: list[User] | None = None
+    officers: dict[int, list[User]] = {}
+    for permit in permits:
+        assignee = permit.assigned_to  # no query when assigned_to_id is None
+        if assignee is not None and assignee.is_active:
+            officers[permit.pk] = [assignee]
+            continue
+        if everyone is None:
+            everyone = list(staff_with_perm("process_permit"))
+        officers[permit.pk] = everyone
+    return officers
 
 
 def staff_with_perm(codename: str) -> QuerySet[User]:
@@ -59,28 +74,41 @@ def staff_with_perm(codename: str) -> QuerySet[User]:
     return User.objects.filter(via_group | direct, is_active=True, is_staff=True).distinct().order_by("id")
 
 
-def _signatories(permit: Permit) -> list[User]:
-    return [
-        membership.user
-        for membership in Membership.objects.filter(
-            organisation_id=permit.application.organisation_id, is_signatory=True, user__is_active=True
-        ).select_related("user")
-    ]
+def _signatories(organisation_ids: set[int]) -> dict[int, list[User]]:
+    """The active signatories of each organisation, by organisation id: one query."""
+    signatories: dict[int, list[User]] = {organisation_id: [] for organisation_id in organisation_ids}
+    memberships = Membership.objects.filter(
+        organisation_id__in=organisation_ids, is_signatory=True, user__is_active=True
+    ).select_related("user")
+    for membership in memberships:
+        signatories[membership.organisation_id].append(membership.user)
+    return signatories
 
 
 def applicant_recipients(permit: Permit) -> dict[str, tuple[User | None, str]]:
     """Who hears of the applicant's case, by address: each signatory (their account, their language) and
     the organisation's contact address (no account; the language of the person who started the application).
     """
-    organisation = permit.application.organisation
-    recipients: dict[str, tuple[User | None, str]] = {}
-    for user in _signatories(permit):
-        recipients.setdefault(user.email.lower(), (user, user.language))
-    if organisation.contact_email:
-        recipients.setdefault(
-            organisation.contact_email.lower(), (None, permit.application.created_by.language)
-        )
-    return recipients
+    return applicant_recipients_by_case([permit])[permit.pk]
+
+
+def applicant_recipients_by_case(permits: Iterable[Permit]) -> dict[int, dict[str, tuple[User | None, str]]]:
+    """`applicant_recipients` of each case, by case id: the signatories of all the cases' organisations
+    in one query (their applications' organisations and creators selected alongside)."""
+    cases = list(permits)
+    signatories = _signatories({permit.application.organisation_id for permit in cases})
+    by_case: dict[int, dict[str, tuple[User | None, str]]] = {}
+    for permit in cases:
+        organisation = permit.application.organisation
+        recipients: dict[str, tuple[User | None, str]] = {}
+        for user in signatories[organisation.pk]:
+            recipients.setdefault(user.email.lower(), (user, user.language))
+        if organisation.contact_email:
+            recipients.setdefault(
+                organisation.contact_email.lower(), (None, permit.application.created_by.language)
+            )
+        by_case[permit.pk] = recipients
+    return by_case
 
 
 def case_event_notify(event: PermitEvent, extra: dict | None = None) -> list[Notification]:

@@ -9,9 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, User
 from applications.models import ApplicationStatus
-from applications.uploads import (
-    TYPE_LABELS,
-)
+from applications.uploads import TYPE_LABELS
 from permits.models import (
     IN_FORCE,
     ChangeAttachment,

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from accounts.models import ClientMandate, FrameworkLicence, Organisation, User
 from applications.access import applications_visible_to
 from applications.completeness import missing_items, snapshot
-from applications.licensing import content_hash
 from applications.models import Application, ApplicationQuerySet, ClientCommitment, RequestedDataGroup
+from applications.selectors.licensing import content_hash
 from permits.access import permits_visible_to
 from permits.display import next_step, plain_state
 from permits.models import Permit, PermitState, SupplementRequest, SupplementState
@@ -76,7 +76,7 @@ def draft_waiting(application: Application, licence: FrameworkLicence) -> str:
     commitments: list[ClientCommitment] = getattr(application, "commitments_newest_first", [])
     if not commitments:
         return _("Waiting for the client's confirmation.")
-    # As applications.licensing.commitment_is_current, from the prefetched commitments.
+    # As applications.selectors.licensing.commitment_is_current, from the prefetched commitments.
     if commitments[0].snapshot_sha256 != content_hash(snapshot(application)):
         return _("Changed after the client confirmed it: waiting for the client's confirmation again.")
     return _("Ready to submit: confirmed by the client.")

@@ -21,7 +21,7 @@ from applications.models import (
     ApplicationKind,
     RequestedDataGroup,
 )
-from applications.services import COPIED_FIELDS
+from applications.services.wizard import COPIED_FIELDS
 from permits.models import (
     IN_FORCE,
     ChangeNotification,

@@ -40,10 +40,7 @@ from accounts.models import Membership, Organisation, User
 from accounts.rules import is_decision_maker, is_officer
 from accounts.services import PortalError
 from applications.models import Application
-from applications.uploads import (
-    REJECTION_STATUS,
-    inspect_upload,
-)
+from applications.uploads import REJECTION_STATUS, inspect_upload
 from notifications.models import Notification, NotificationKind
 from notifications.services import notify
 from permits.deadlines import local_date

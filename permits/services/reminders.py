@@ -12,6 +12,10 @@ Each statement is an `INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING` in
 running at the same moment waits on the unique index for the first one's commit and then skips them. Only
 the rows a sweep inserted get notifications, written in the same transaction. A changed date (a decision
 maker extends the target) is a new (case, kind, date), so its reminders are armed again.
+
+Per kind the statements do not grow with the reminders: the recipients are worked out once for all of
+them, the outbox rows are written by one `notify_many` and the passed reply-by dates' timeline events by
+one `bulk_create`.
 """
 
 import logging
@@ -23,7 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import NotificationKind
-from notifications.services import notify
+from notifications.services import NotificationItem, notify_many
 from permits.deadlines import local_date
 from permits.models import (
     IN_PROCESSING,
@@ -35,10 +39,10 @@ from permits.models import (
     SupplementState,
 )
 from permits.notifications import (
-    applicant_recipients,
+    applicant_recipients_by_case,
     case_url,
     officer_case_url,
-    officers_of,
+    officers_by_case,
     staff_with_perm,
 )
 
@@ -106,14 +110,16 @@ def sweep_deadlines(*, today: date | None = None) -> SweepResult:
         # One transaction per kind: its reminders and their notifications commit together.
         with transaction.atomic():
             ids = _insert(kind, source, params)
-            reminders = Reminder.objects.filter(pk__in=ids).select_related(
-                "permit__application__organisation",
-                "permit__application__created_by",
-                "permit__assigned_to",
-                "supplement",
+            reminders = list(
+                Reminder.objects.filter(pk__in=ids).select_related(
+                    "permit__application__organisation",
+                    "permit__application__created_by",
+                    "permit__assigned_to",
+                    "supplement",
+                )
             )
-            for reminder in reminders:
-                _REMIND[kind](reminder)
+            if reminders:
+                _REMIND[kind](reminders)
         counts[kind.value] = len(ids)
     if any(counts.values()):
         logger.info("Deadline sweep for %s wrote reminders: %s", today, counts)
@@ -131,16 +137,12 @@ def _insert(kind: ReminderKind, source: str, params: dict) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _tell_staff(reminder: Reminder, people: list[User]) -> None:
+def _item(
+    reminder: Reminder, *, today: date, user: User | None, email: str | None, language: str, link: str
+) -> NotificationItem:
     permit = reminder.permit
-    for person in people:
-        _notify(reminder, user=person, email=None, language=person.language, link=officer_case_url(permit))
-
-
-def _notify(reminder: Reminder, *, user: User | None, email: str | None, language: str, link: str) -> None:
-    permit = reminder.permit
-    days = (reminder.due - local_date(timezone.now())).days
-    notify(
+    days = (reminder.due - today).days
+    return NotificationItem(
         kind=NotificationKind.REMINDER,
         template="deadline_reminder",
         context={
@@ -160,37 +162,62 @@ def _notify(reminder: Reminder, *, user: User | None, email: str | None, languag
     )
 
 
-def _remind_officers(reminder: Reminder) -> None:
-    _tell_staff(reminder, officers_of(reminder.permit))
+def _tell_staff(reminders: list[Reminder], people: dict[int, list[User]]) -> None:
+    """Each reminder to the staff listed for its case (by case id), each in their language."""
+    today = local_date(timezone.now())
+    items: list[NotificationItem] = []
+    for reminder in reminders:
+        link = officer_case_url(reminder.permit)
+        items += [
+            _item(reminder, today=today, user=person, email=None, language=person.language, link=link)
+            for person in people[reminder.permit_id]
+        ]
+    notify_many(items)
 
 
-def _remind_decision_makers(reminder: Reminder) -> None:
-    _tell_staff(reminder, list(staff_with_perm("decide_permit")))
+def _remind_officers(reminders: list[Reminder]) -> None:
+    _tell_staff(reminders, officers_by_case(reminder.permit for reminder in reminders))
 
 
-def _remind_applicant(reminder: Reminder) -> None:
-    permit = reminder.permit
-    for address, (user, language) in applicant_recipients(permit).items():
-        _notify(
-            reminder,
-            user=user,
-            email=address if user is None else None,
-            language=language,
-            link=case_url(permit),
-        )
+def _remind_decision_makers(reminders: list[Reminder]) -> None:
+    deciders = list(staff_with_perm("decide_permit"))
+    _tell_staff(reminders, {reminder.permit_id: deciders for reminder in reminders})
 
 
-def _flag_reply_passed(reminder: Reminder) -> None:
+def _remind_applicant(reminders: list[Reminder]) -> None:
+    today = local_date(timezone.now())
+    recipients = applicant_recipients_by_case(reminder.permit for reminder in reminders)
+    items: list[NotificationItem] = []
+    for reminder in reminders:
+        link = case_url(reminder.permit)
+        items += [
+            _item(
+                reminder,
+                today=today,
+                user=user,
+                email=address if user is None else None,
+                language=language,
+                link=link,
+            )
+            for address, (user, language) in recipients[reminder.permit_id].items()
+        ]
+    notify_many(items)
+
+
+def _flag_reply_passed(reminders: list[Reminder]) -> None:
     """The officers hear of it, and the case's timeline (the officers' side only) records it."""
-    PermitEvent.objects.create(
-        permit=reminder.permit,
-        actor=None,
-        action="reply_by_passed",
-        from_state=reminder.permit.state,
-        to_state=reminder.permit.state,
-        visible_to_applicant=False,
+    PermitEvent.objects.bulk_create(
+        PermitEvent(
+            permit=reminder.permit,
+            actor=None,
+            action="reply_by_passed",
+            from_state=reminder.permit.state,
+            to_state=reminder.permit.state,
+            visible_to_applicant=False,
+        )
+        for reminder in reminders
     )
-    _remind_officers(reminder)
+    _remind_officers(reminders)
 
 
 _REMIND = {

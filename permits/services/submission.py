@@ -17,8 +17,8 @@ from accounts.audit import audit
 from accounts.models import Membership, User
 from accounts.services import PortalError
 from applications.completeness import Missing, missing_items, snapshot
-from applications.licensing import commitment_is_current, may_submit
 from applications.models import Application, ApplicationStatus, ApplicationVersion
+from applications.selectors.licensing import commitment_is_current, may_submit
 from permits.deadlines import decision_due_for, local_date
 from permits.models import IN_FORCE, Permit, PermitEvent, PermitState, SupplementRequest, SupplementState
 from permits.notifications import event_notify, officer_event_notify

@@ -7,7 +7,7 @@ from datetime import date
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,9 +16,10 @@ from django_fsm import can_proceed
 from accounts.audit import audit
 from accounts.models import User
 from accounts.rules import is_decision_maker, is_officer
-from applications.attachment_views import attachments_context
+from accounts.types import AuthenticatedHttpRequest
 from applications.models import TermsVersion
 from applications.summary import build_summary
+from applications.views.attachments import attachments_context
 from permits.deadlines import Clock, case_clock, local_date
 from permits.display import event_label, next_step, plain_state
 from permits.forms.decisions import (
@@ -71,7 +72,7 @@ from permits.services.processing import SECTION_TITLES
 
 
 def applicant_case_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     permit: Permit,
     *,
     withdraw_form: WithdrawForm | None = None,
@@ -163,7 +164,7 @@ def clock_context(user: User, permit: Permit, today: date, bound: TargetExtensio
 
 
 def officer_case_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     permit: Permit,
     *,
     bound: dict | None = None,
@@ -281,7 +282,9 @@ def officer_decision_context(user: User, permit: Permit, *, bound: dict | None =
         ),
         "granted_groups": list(permit.granted_groups.all()) if decision else [],
         "requested_groups": list(requested_groups(permit)),
-        "verify_url": verify_url(decision.verification_code) if decision else "",
+        "verify_url": verify_url(decision.verification_code)
+        if decision and decision.verification_code
+        else "",
     }
     if officer and state in DECIDABLE:
         with translation.override(user.language or settings.LANGUAGE_CODE):

@@ -90,8 +90,8 @@ def test_demo_cases_are_on_the_clock_with_reminders(client, db, settings, tmp_pa
 
 def test_demo_has_a_licensee_with_two_clients(client, db, settings, tmp_path):
     from accounts.models import ClientMandate, FrameworkLicence
-    from applications.licensing import commitment_is_current
     from applications.models import Application
+    from applications.selectors.licensing import commitment_is_current
     from permits.models import Permit
 
     settings.DEMO_MODE = True

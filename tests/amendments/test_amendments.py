@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import PortalError
-from applications import services as application_services
 from applications.completeness import missing_items
 from applications.models import Application, ApplicationKind, DataGroup
+from applications.services import wizard as application_services
 from permits.models import Permit, PermitState, PermitVersion
 from permits.selectors import amendments as amendments_selectors
 from permits.services import amendments, decisions

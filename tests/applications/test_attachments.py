@@ -19,8 +19,9 @@ from django.utils import translation
 from accounts.models import AuditEvent
 from accounts.services import PortalError
 from applications import uploads
-from applications.attachment_views import attachments_context
 from applications.models import ApplicationStatus, Attachment, AttachmentKind
+from applications.services import attachments as attachment_services
+from applications.views.attachments import attachments_context
 from tests.factories import ApplicationFactory
 
 # Files -------------------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ def submitted(organisation):
 
 
 def add(application, user, name: str = "report.pdf", content: bytes | None = None) -> Attachment:
-    return uploads.attachment_add(
+    return attachment_services.attachment_add(
         application=application,
         user=user,
         uploaded=upload(name, pdf_bytes() if content is None else content),
@@ -434,7 +435,7 @@ def test_failed_save_leaves_no_file_behind(draft, member, media, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("audit down")
 
-    monkeypatch.setattr(uploads, "audit", broken)
+    monkeypatch.setattr(attachment_services, "audit", broken)
     with pytest.raises(RuntimeError):
         add(draft, member)
     assert not Attachment.objects.exists()
@@ -444,7 +445,7 @@ def test_failed_save_leaves_no_file_behind(draft, member, media, monkeypatch):
 def test_member_removes_an_attachment_and_its_file(draft, member, media, django_capture_on_commit_callbacks):
     attachment = add(draft, member)
     with django_capture_on_commit_callbacks(execute=True):
-        uploads.attachment_remove(attachment=attachment, user=member)
+        attachment_services.attachment_remove(attachment=attachment, user=member)
     assert not Attachment.objects.exists()
     assert stored_files(media) == []
     assert AuditEvent.objects.filter(action="attachment_removed", actor=member).count() == 1

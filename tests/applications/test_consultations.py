@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.services import PortalError
-from applications import consultations as services
 from applications.models import (
     ApplicationStatus,
     Consultation,
@@ -16,6 +15,7 @@ from applications.models import (
     ConsultationState,
     Product,
 )
+from applications.services import consultations as services
 from tests.factories import ApplicationFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 QUESTION = "We collect consumer debts. Which product gives us current addresses, and on what conditions?"

@@ -296,7 +296,7 @@ def test_attachments_step_offers_the_upload_form(client, member, draft):
 
 
 def test_application_started_from_a_consultation_refers_to_it(client, member, organisation):
-    from applications.consultations import consultation_open
+    from applications.services.consultations import consultation_open
 
     consultation = consultation_open(
         organisation=organisation,
@@ -316,7 +316,7 @@ def test_application_started_from_a_consultation_refers_to_it(client, member, or
 
 
 def test_a_foreign_consultation_cannot_be_referred_to(client, member, outsider):
-    from applications.consultations import consultation_open
+    from applications.services.consultations import consultation_open
 
     other_org = outsider.memberships.get().organisation
     consultation = consultation_open(

@@ -19,9 +19,9 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from applications import consultations
 from applications.catalogue import SECTION_SLUGS, SECTIONS, SECURITY_THEME_CODES
 from applications.models import Application, Consultation
+from applications.services import consultations
 from permits.models import Permit, PermitState
 from tests.e2e.helpers import PageFactory, assert_accessible, sign_in, switch_language, t, t_template
 from tests.factories import ApplicationFactory, MembershipFactory, OrganisationFactory, StaffFactory

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, ClientMandate, Membership, MembershipRole
 from applications.completeness import snapshot
-from applications.licensing import CONFIRMATION_REQUEST_SALT, content_hash
 from applications.models import Application, ApplicationStatus, Attachment, ClientCommitment, TermsVersion
+from applications.selectors.licensing import content_hash
+from applications.services.licensing import CONFIRMATION_REQUEST_SALT
 from notifications.models import Notification, NotificationKind
 from permits.access import permits_visible_to
 from permits.models import DocumentKind, Permit, PermitEvent, PermitState

@@ -18,8 +18,8 @@ from accounts.models import (
     MembershipRole,
     Organisation,
 )
-from applications.licensing import commitment_confirm
 from applications.models import Application, ApplicationStatus, DataGroup, Product, Purpose
+from applications.services.licensing import commitment_confirm
 from permits.models import PermitState, SupplementRequest
 from tests.factories import (
     ApplicationFactory,

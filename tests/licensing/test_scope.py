@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.services import PortalError
 from applications.completeness import missing_items
-from applications.licensing import commitment_confirm
 from applications.models import Application
+from applications.services.licensing import commitment_confirm
 from permits.services import submission as services
 from tests.factories import (
     ApplicationFactory,

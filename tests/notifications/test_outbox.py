@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError
 from accounts.models import AuditEvent
 from notifications import services
 from notifications.models import Notification, NotificationKind, NotificationPreference, NotificationStatus
-from notifications.services import notify, outbox_sweep
+from notifications.services import NotificationItem, notify, notify_many, outbox_sweep
 from tests.factories import StaffFactory, UserFactory
 
 CONTEXT = {"consultation": {"subject": "Which product?", "organisation": {"name": "Testi Oy"}}}
@@ -120,6 +120,133 @@ def test_an_inactive_user_is_not_notified(db):
 def test_a_key_with_a_line_break_is_refused(db):
     with pytest.raises(ValueError):
         write("test:1\r\nBcc: evil@example.test")
+
+
+# Writing many at once ---------------------------------------------------------------------------
+
+
+def item(key: str, **kwargs) -> NotificationItem:
+    options = {
+        "kind": NotificationKind.CONSULTATION,
+        "template": "consultation_message",
+        "context": CONTEXT,
+        "language": "fi",
+        "link": "http://127.0.0.1:8000/consultations/",
+        "email": "someone@example.test",
+        **kwargs,
+    }
+    return NotificationItem(key=key, **options)
+
+
+def test_a_batch_renders_each_row_in_its_recipients_language_as_notify_does(db):
+    swedish, english = UserFactory(language="sv"), UserFactory(language="en")
+    items = [
+        item("batch:sv", user=swedish, email=None, language="sv"),
+        item("batch:en", user=english, email=None, language="en"),
+        item("batch:fi"),
+    ]
+    with transaction.atomic():
+        rows = notify_many(items)
+    one_by_one = [
+        write(f"one:{n}", user=i.user, email=i.email, language=i.language) for n, i in enumerate(items)
+    ]
+    for row, single in zip(rows, one_by_one, strict=True):
+        row.refresh_from_db()
+        assert (row.recipient, row.email, row.language) == (single.recipient, single.email, single.language)
+        assert (row.subject, row.body_text, row.body_html) == (
+            single.subject,
+            single.body_text,
+            single.body_html,
+        )
+        assert (row.status, row.link) == (NotificationStatus.PENDING, single.link)
+    assert rows[0].subject.startswith("Myndigheten har svarat")
+    assert len({row.subject for row in rows}) == 3
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_a_batch_takes_three_statements_whatever_its_size(db, size, django_assert_num_queries):
+    users = UserFactory.create_batch(size)
+    with transaction.atomic(), django_assert_num_queries(3):  # the users' email choices, the insert, the ids
+        rows = notify_many([item(f"size:{n}", user=user, email=None) for n, user in enumerate(users)])
+    assert [row.recipient for row in rows] == users
+    assert Notification.objects.filter(pk__in=[row.pk for row in rows]).count() == size
+
+
+def test_a_committed_batch_emails_each_new_row_once(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        rows = notify_many([item(f"batch:{n}", email=f"person{n}@example.test") for n in range(3)])
+    assert len(callbacks) == 1, "one callback queues the whole batch"
+    assert sorted(message.to[0] for message in mail.outbox) == [f"person{n}@example.test" for n in range(3)]
+    assert {Notification.objects.get(pk=row.pk).status for row in rows} == {NotificationStatus.SENT}
+
+
+def test_a_batch_returns_the_rows_written_before_and_queues_only_its_own(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = write("batch:old")
+    queued = []
+    monkeypatch.setattr(services, "enqueue_delivery", lambda pk, **kwargs: queued.append(pk) or True)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        old, new = notify_many([item("batch:old", email="other@example.test"), item("batch:new")])
+    assert old.pk == first.pk
+    assert (old.email, old.status) == ("someone@example.test", NotificationStatus.SENT)
+    assert queued == [new.pk]
+    assert Notification.objects.count() == 2
+    assert len(mail.outbox) == 1
+
+
+def test_a_batch_writes_one_row_per_key_and_none_for_nobody(
+    db, no_delivery, django_capture_on_commit_callbacks
+):
+    in_app = UserFactory()
+    NotificationPreference.objects.create(user=in_app, kind=NotificationKind.CONSULTATION, email=False)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        rows = notify_many(
+            [
+                item("batch:twice"),
+                item("batch:twice", email="other@example.test"),
+                item("batch:inactive", user=UserFactory(is_active=False), email=None),
+                item("batch:nobody", email=""),
+                item("batch:in-app", user=in_app, email=None),
+            ]
+        )
+    twice, again, inactive, nobody, in_app_only = rows
+    assert twice.pk == again.pk and twice.email == "someone@example.test"
+    assert inactive is None and nobody is None
+    assert (in_app_only.email_wanted, in_app_only.status) == (False, NotificationStatus.SKIPPED)
+    assert no_delivery == [twice.pk]
+    assert Notification.objects.count() == 2
+
+
+def test_a_batch_with_one_bad_key_writes_nothing(db):
+    with pytest.raises(ValueError), transaction.atomic():
+        notify_many([item("batch:good"), item("batch:bad\r\nBcc: evil@example.test")])
+    assert not Notification.objects.exists()
+
+
+def test_notify_many_refuses_to_run_outside_a_transaction(transactional_db):
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        notify_many([item("batch:outside")])
+    assert not Notification.objects.exists()
+
+
+def test_a_broker_outage_costs_a_batch_one_timeout(
+    db, monkeypatch, broker_forgets, django_capture_on_commit_callbacks
+):
+    from notifications import tasks
+
+    calls = []
+
+    def unreachable(*args):
+        calls.append(args)
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr(tasks.deliver, "delay", unreachable)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        rows = notify_many([item(f"batch:outage:{n}") for n in range(5)])
+    assert calls == [(rows[0].pk,)], "after the first failure the others wait for the outbox sweep"
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.PENDING}
 
 
 # Preferences -------------------------------------------------------------------------------------

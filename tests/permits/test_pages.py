@@ -217,7 +217,7 @@ def test_document_ladder(client, outsider, officer, receipt):
 def test_officer_sees_the_consultation_and_attachment_hashes_on_the_case(
     client, officer, organisation, member
 ):
-    from applications.consultations import consultation_open
+    from applications.services.consultations import consultation_open
 
     consultation = consultation_open(
         organisation=organisation, user=member, product=None, subject="Ennen hakemista", question="Kysymys"

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -18,7 +20,14 @@ from permits.services import processing
 from permits.services import submission as services
 from permits.services.reminders import sweep_deadlines
 from permits.tasks import sweep_deadlines as sweep_task
-from tests.factories import ApplicationFactory, PermitFactory, StaffFactory
+from tests.factories import (
+    ApplicationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PermitFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 S = PermitState
 TODAY = date(2027, 3, 10)
@@ -167,6 +176,75 @@ def test_the_task_sweeps_today_in_helsinki(organisation, officer):
         counts = sweep_task.delay().get()
     assert counts[ReminderKind.TARGET_SOON] == 1
     assert kinds(soon) == [ReminderKind.TARGET_SOON]
+
+
+# Many reminders at once -------------------------------------------------------------------------------------
+
+
+def due_pairs(n: int, officer) -> list[Permit]:
+    """2n cases due for all four kinds, every other one assigned to `officer`, each in an organisation of its
+    own with a signatory: n with the target date and a reply-by date near, n with both passed."""
+    cases = []
+    for i in range(n):
+        for days in (1, -1):  # target_soon and reply_soon; overdue and reply_passed
+            organisation = OrganisationFactory()
+            MembershipFactory(organisation=organisation, is_signatory=True, user__language="sv")
+            permit = case(organisation, TODAY + timedelta(days=days), assigned_to=officer if i % 2 else None)
+            SupplementRequest.objects.create(
+                permit=permit,
+                officer=officer,
+                message="Tarkentakaa.",
+                respond_by=TODAY + timedelta(days=days),
+            )
+            cases.append(permit)
+    return cases
+
+
+def test_the_sweeps_statements_do_not_grow_with_the_reminders(officer, decision_maker):
+    statements, outbox_rows = [], []
+    for n in (2, 20):
+        before = Notification.objects.count()
+        due_pairs(n, officer)
+        with CaptureQueriesContext(connection) as queries:
+            result = sweep_deadlines(today=TODAY)
+        assert result.counts == dict.fromkeys(ReminderKind.values, n)
+        statements.append(len(queries))
+        outbox_rows.append(Notification.objects.count() - before)
+
+    # 7 per kind (savepoint, the reminders written and read, whom to tell, the outbox rows written and their
+    # ids read, release) and 2 once (the signatories' email choices, the timeline events), at either size.
+    assert statements == [30, 30], [query["sql"][:80] for query in queries.captured_queries]
+    assert outbox_rows[1] == 10 * outbox_rows[0]
+    assert PermitEvent.objects.filter(action="reply_by_passed").count() == 2 + 20
+
+
+def test_each_reminder_is_written_in_its_recipients_language(organisation, mailoutbox):
+    swedish = StaffFactory(groups=["officer", "decision_maker"], language="sv")
+    finnish = StaffFactory(groups=["officer", "decision_maker"], language="fi")
+    signatory = MembershipFactory(organisation=organisation, is_signatory=True, user__language="sv").user
+    overdue = case(organisation, TODAY - timedelta(days=1))
+    waiting = case(
+        organisation, TODAY + timedelta(days=60), application__created_by=UserFactory(language="fi")
+    )
+    SupplementRequest.objects.create(
+        permit=waiting, officer=finnish, message="Tarkentakaa.", respond_by=TODAY + timedelta(days=2)
+    )
+
+    sweep_deadlines(today=TODAY)
+
+    def reminder(**recipient) -> Notification:
+        return Notification.objects.get(kind=NotificationKind.REMINDER, **recipient)
+
+    to_swedish, to_finnish = reminder(recipient=swedish), reminder(recipient=finnish)
+    assert (to_swedish.language, to_finnish.language) == ("sv", "fi")
+    assert to_swedish.subject == f"Ärende {overdue.reference}: måldatumet för beslutet har passerats"
+    assert to_finnish.subject == f"Asia {overdue.reference}: päätöksen tavoitepäivä ylittynyt"
+    assert "Öppna ärendet:" in to_swedish.body_text and "Avaa asia:" in to_finnish.body_text
+    # The applicant's side: the signatory in theirs, the contact address in that of who started the application.
+    to_signatory = reminder(recipient=signatory)
+    to_contact = reminder(recipient=None, email=organisation.contact_email.lower())
+    assert to_signatory.subject == f"Ärende {waiting.reference}: svara på begäran om komplettering"
+    assert to_contact.subject == f"Asia {waiting.reference}: vastaathan täydennyspyyntöön"
 
 
 # Extending the target date ----------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.context import active_membership
 from accounts.services import PortalError
 from accounts.types import AuthenticatedHttpRequest
-from applications import consultations as services
 from applications.access import access_consultation, applications_visible_to, consultations_visible_to
-from applications.consultations import ConsultationFilterForm, ConsultationForm, ConsultationReplyForm
+from applications.forms.consultations import ConsultationFilterForm, ConsultationForm, ConsultationReplyForm
 from applications.models import Consultation
+from applications.selectors import consultations as services_selectors
+from applications.services import consultations as services_services
 
 
 @require_GET
@@ -29,12 +30,12 @@ def consultation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         state = form.chosen_state()
         context = {
             "filter_form": form,
-            "consultations": services.officer_queue(consultations_visible_to(user), state=state),
+            "consultations": services_selectors.officer_queue(consultations_visible_to(user), state=state),
         }
         return render(request, "applications/consultation_list.html", context, status=200 if valid else 400)
     membership = active_membership(request)
     consultations = (
-        services.organisation_list(
+        services_selectors.organisation_list(
             consultations_visible_to(user).filter(organisation=membership.organisation)
         )
         if membership
@@ -60,7 +61,7 @@ def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                consultation = services.consultation_open(
+                consultation = services_services.consultation_open(
                     organisation=membership.organisation, user=request.user, **form.cleaned_data
                 )
             except PortalError as exc:
@@ -92,7 +93,7 @@ def _detail_page(
     context = {
         "consultation": consultation,
         "thread": consultation.messages.select_related("author"),
-        "can_post": services.may_post(consultation, request.user),
+        "can_post": services_selectors.may_post(consultation, request.user),
         "reply_form": reply_form or ConsultationReplyForm(),
         "applications": applications_visible_to(request.user)
         .filter(consultation=consultation)
@@ -114,7 +115,7 @@ def consultation_reply(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpRes
     if not form.is_valid():
         return _detail_page(request, consultation, reply_form=form, status=400)
     try:
-        services.consultation_post(consultation=consultation, user=request.user, **form.cleaned_data)
+        services_services.consultation_post(consultation=consultation, user=request.user, **form.cleaned_data)
     except PortalError as exc:
         messages.error(request, exc.message)
         consultation.refresh_from_db()
@@ -127,7 +128,7 @@ def consultation_reply(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpRes
 def consultation_close(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     consultation = access_consultation(request.user, uuid, write=True)
     try:
-        services.consultation_close(consultation=consultation, user=request.user)
+        services_services.consultation_close(consultation=consultation, user=request.user)
     except PortalError as exc:
         messages.error(request, exc.message)
         consultation.refresh_from_db()

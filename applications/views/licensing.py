@@ -18,10 +18,12 @@ from accounts.mandates import is_licensee_acting
 from accounts.models import User
 from accounts.services import PortalError
 from accounts.types import AuthenticatedHttpRequest
-from applications import licensing
 from applications.access import access_application
 from applications.completeness import load_parts, missing_items, snapshot
+from applications.forms import licensing as licensing_forms
 from applications.models import Application
+from applications.selectors import licensing as licensing_selectors
+from applications.services import licensing
 from applications.summary import CatalogueNames, build_summary
 
 
@@ -50,15 +52,17 @@ def commitment_context(user: User, application: Application, content: dict) -> d
     `content` is the application's snapshot now (`completeness.snapshot`), passed in so that a page that
     shows it as well builds it once.
     """
-    commitment = licensing.latest_commitment(application)
-    current = commitment is not None and commitment.snapshot_sha256 == licensing.content_hash(content)
+    commitment = licensing_selectors.latest_commitment(application)
+    current = commitment is not None and commitment.snapshot_sha256 == licensing_selectors.content_hash(
+        content
+    )
     return {
         "commitment": commitment,
         "commitment_current": current,
         "changed_sections": (
             _changed_sections(content, commitment.snapshot) if commitment and not current else []
         ),
-        "is_client_signatory": licensing.is_client_signatory(user, application),
+        "is_client_signatory": licensing_selectors.is_client_signatory(user, application),
         "is_licensee_member": is_licensee_acting(
             user, client_id=application.organisation_id, licensee_id=application.filed_by_id
         ),
@@ -76,7 +80,7 @@ def _confirm_page(
         "licensee": application.filed_by,
         "summary": build_summary(content),
         "missing": missing,
-        "form": licensing.CommitmentForm(initial={"sha256": licensing.content_hash(content)}),
+        "form": licensing_forms.CommitmentForm(initial={"sha256": licensing_selectors.content_hash(content)}),
         "error": error,
         **commitment_context(request.user, application, content),
     }
@@ -102,7 +106,7 @@ def confirm(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
         if application.filed_by_id is None:
             raise Http404
         return _confirm_page(request, application)
-    form = licensing.CommitmentForm(request.POST)
+    form = licensing_forms.CommitmentForm(request.POST)
     if not form.is_valid():
         return _confirm_page(
             request,
@@ -135,7 +139,7 @@ def confirm(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
 def confirmation_request(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     """A member of the licensee asks the client's signatories to review and confirm the application."""
     application = access_application(request.user, uuid, write=True)
-    form = licensing.ConfirmationRequestForm(request.POST, application=application)
+    form = licensing_forms.ConfirmationRequestForm(request.POST, application=application)
     if not form.is_valid():
         # str() only for the type checker: an ErrorList yields its messages as text.
         message = " ".join(str(error) for errors in form.errors.values() for error in errors)

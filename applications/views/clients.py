@@ -1,4 +1,4 @@
-"""A framework licensee's member starts an application for a client (applications.licensing does the work)."""
+"""A framework licensee's member starts an application for a client (applications.services.licensing does the work)."""
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -10,7 +10,9 @@ from accounts.mandates import valid_licence
 from accounts.services import PortalError
 from accounts.types import AuthenticatedHttpRequest
 from applications.catalogue import SECTION_SLUGS
-from applications.licensing import ClientApplicationForm, active_clients, application_start_for_client
+from applications.forms.licensing import ClientApplicationForm
+from applications.selectors.licensing import active_clients
+from applications.services.licensing import application_start_for_client
 
 
 def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:

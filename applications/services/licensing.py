@@ -8,23 +8,17 @@ and confirms it (`ClientCommitment`, keeping the application as confirmed); only
 submitted, so an edit after the confirmation needs a new one.
 """
 
-import hashlib
-import json
 import secrets
 import time
 from datetime import date, timedelta
-from typing import Any, cast
 
-from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit
 from accounts.mandates import is_licensee_acting, valid_licence
@@ -37,87 +31,20 @@ from accounts.models import (
     User,
 )
 from accounts.services import PortalError, invitation_send
-from accounts.validators import normalise_business_id, validate_business_id
+from accounts.validators import normalise_business_id
 from applications.completeness import missing_items, snapshot
 from applications.models import Application, ApplicationStatus, ClientCommitment
+from applications.selectors.licensing import (
+    active_clients,
+    client_signatories,
+    commitment_is_current,
+    content_hash,
+    is_client_signatory,
+    no_signatory_message,
+)
 from applications.uploads import checked_upload
 from notifications.models import Notification, NotificationKind
 from notifications.services import notify
-
-# -- starting an application for a client ------------------------------------------------------------------
-
-
-def active_clients(licensee: Organisation) -> list[Organisation]:
-    """The clients `licensee` holds a mandate in force for, by name."""
-    mandates = ClientMandate.objects.active_on(timezone.localdate()).filter(licensee=licensee)
-    return list(Organisation.objects.filter(licensee_mandates__in=mandates).distinct().order_by("name"))
-
-
-class ClientApplicationForm(forms.Form):
-    """Pick an existing client, or enter a new one with its representative and power of attorney."""
-
-    client = forms.TypedChoiceField(
-        label=gettext_lazy("Client"), required=False, coerce=int, empty_value=None
-    )
-    business_id = forms.CharField(
-        label=gettext_lazy("Business ID of the new client"), required=False, max_length=20
-    )
-    name = forms.CharField(label=gettext_lazy("Name of the new client"), required=False, max_length=200)
-    representative_email = forms.EmailField(
-        label=gettext_lazy("Email address of the client's representative"),
-        required=False,
-        help_text=gettext_lazy(
-            "The representative is invited to the portal as the client's administrator and signatory, "
-            "reviews the application and confirms it."
-        ),
-    )
-    power_of_attorney = forms.FileField(
-        label=gettext_lazy("Power of attorney"),
-        required=False,
-        help_text=gettext_lazy("The client's signed authorisation for your company (PDF or image)."),
-    )
-    mandate_ends_on = forms.DateField(
-        label=gettext_lazy("Mandate valid until (optional)"),
-        required=False,
-        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def __init__(self, *args: Any, clients: list[Organisation], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.clients = {client.pk: client for client in clients}
-        # `fields` is typed as plain Field values; this one is the TypedChoiceField declared above.
-        cast(forms.TypedChoiceField, self.fields["client"]).choices = [("", _("A new client"))] + [
-            (client.pk, f"{client.name} ({client.business_id})") for client in clients
-        ]
-
-    def clean_business_id(self) -> str:
-        value = self.cleaned_data["business_id"].strip()
-        if not value:
-            return ""
-        value = normalise_business_id(value)
-        validate_business_id(value)
-        return value
-
-    def clean(self) -> dict:
-        super().clean()
-        data = self.cleaned_data
-        if data.get("client"):
-            data["client"] = self.clients.get(data["client"])
-            if data["client"] is None:
-                self.add_error("client", _("Choose one of your clients."))
-            return data
-        for name, message in [
-            ("business_id", _("Enter the client's Business ID.")),
-            ("name", _("Enter the client's name.")),
-            ("representative_email", _("Enter the representative's email address.")),
-            ("power_of_attorney", _("Attach the client's power of attorney.")),
-        ]:
-            if not data.get(name) and name not in self.errors:
-                self.add_error(name, message)
-        ends_on = data.get("mandate_ends_on")
-        if ends_on and ends_on <= timezone.localdate():
-            self.add_error("mandate_ends_on", _("The mandate must be valid after today."))
-        return data
 
 
 def _require_licensee(user: User, licensee: Organisation) -> None:
@@ -236,43 +163,6 @@ def _register_client(
     return client
 
 
-# -- the client's commitment ---------------------------------------------------------------------------------
-
-
-def content_hash(content: dict) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def latest_commitment(application: Application) -> ClientCommitment | None:
-    return application.commitments.select_related("confirmed_by").first()
-
-
-def commitment_is_current(application: Application) -> bool:
-    """Whether the client has confirmed the application exactly as it is now."""
-    commitment = latest_commitment(application)
-    return commitment is not None and commitment.snapshot_sha256 == content_hash(snapshot(application))
-
-
-def is_client_signatory(user: User, application: Application) -> bool:
-    return Membership.objects.filter(
-        organisation_id=application.organisation_id, user=user, is_signatory=True
-    ).exists()
-
-
-class CommitmentForm(forms.Form):
-    """The client's signatory confirms the application as the page showed it (its `content_hash`)."""
-
-    sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
-
-
-def may_submit(user: User, application: Application) -> bool:
-    """A signatory of the applicant; for an application a licensee filed, also the licensee's members
-    acting for the client (the client's confirmation is checked separately: `commitment_is_current`)."""
-    return is_client_signatory(user, application) or is_licensee_acting(
-        user, client_id=application.organisation_id, licensee_id=application.filed_by_id
-    )
-
-
 @transaction.atomic
 def commitment_confirm(*, application: Application, user: User, seen_sha256: str = "") -> ClientCommitment:
     """The client's signatory confirms the licensee's prepared application as it now is.
@@ -313,9 +203,10 @@ def commitment_confirm(*, application: Application, user: User, seen_sha256: str
     return commitment
 
 
-# -- asking the client to confirm ----------------------------------------------------------------------------
-
+# Kept as it was when the module was applications/licensing.py: links already sent are signed with it.
 CONFIRMATION_REQUEST_SALT = "applications.licensing.confirmation_request"
+
+
 # A page offering the button stays usable this long; after it the licensee reloads the page.
 CONFIRMATION_REQUEST_MAX_AGE = timedelta(days=1)
 
@@ -325,57 +216,6 @@ def confirmation_request_token(application: Application) -> str:
     return signing.dumps(
         {"a": str(application.uuid), "t": time.time_ns() // 1_000_000}, salt=CONFIRMATION_REQUEST_SALT
     )
-
-
-class ConfirmationRequestForm(forms.Form):
-    """The licensee asks the client's signatories to confirm; the token tells one page's request apart."""
-
-    token = forms.CharField(widget=forms.HiddenInput, max_length=200)
-
-    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.application = application
-        if not self.is_bound:
-            self.initial["token"] = confirmation_request_token(application)
-
-    def clean_token(self) -> int:
-        """The time (milliseconds since the epoch) the page with the button was shown."""
-        try:
-            data = signing.loads(
-                self.cleaned_data["token"],
-                salt=CONFIRMATION_REQUEST_SALT,
-                max_age=CONFIRMATION_REQUEST_MAX_AGE,
-            )
-        except signing.BadSignature:
-            data = {}
-        if not isinstance(data, dict) or data.get("a") != str(self.application.uuid):
-            raise forms.ValidationError(_("The page was out of date. Reload it and try again."))
-        return int(data["t"])
-
-
-def _client_signatories(application: Application) -> QuerySet[User]:
-    return User.objects.filter(
-        memberships__organisation_id=application.organisation_id,
-        memberships__is_signatory=True,
-        is_active=True,
-    )
-
-
-def client_signatories(application: Application) -> list[User]:
-    """The active signatories of the client organisation, who confirm the application."""
-    return list(_client_signatories(application).order_by("pk"))
-
-
-def client_has_signatory(application: Application) -> bool:
-    return _client_signatories(application).exists()
-
-
-def no_signatory_message(application: Application) -> str:
-    """Why the client cannot be asked to confirm yet."""
-    return _(
-        "%(name)s has no signatory in the portal yet. Its representative becomes one on accepting "
-        "the invitation."
-    ) % {"name": application.organisation.name}
 
 
 @transaction.atomic

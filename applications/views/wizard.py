@@ -1,3 +1,5 @@
+"""The application wizard: starting and copying a draft, each section of it, and the review page."""
+
 from collections import Counter
 from uuid import UUID
 
@@ -11,9 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.context import active_membership
 from accounts.services import PortalError
 from accounts.types import AuthenticatedHttpRequest
-from applications import licensing, services
 from applications.access import access_application, consultations_visible_to
-from applications.attachment_views import attachments_context
 from applications.catalogue import SECTION_SLUGS, SECTIONS
 from applications.completeness import (
     licence_scope_problems,
@@ -22,7 +22,9 @@ from applications.completeness import (
     security_report_required,
     snapshot,
 )
-from applications.forms import (
+from applications.forms import licensing as licensing_forms
+from applications.forms.attachments import AttachmentForm
+from applications.forms.wizard import (
     ContactsForm,
     DataGroupsForm,
     DataUseForm,
@@ -30,10 +32,12 @@ from applications.forms import (
     SecurityForm,
     TechnicalForm,
 )
-from applications.licensing_views import commitment_context
 from applications.models import Application, AttachmentKind, Purpose
+from applications.selectors import licensing as licensing_selectors
+from applications.services import wizard as services
 from applications.summary import build_summary
-from applications.uploads import AttachmentForm
+from applications.views.attachments import attachments_context
+from applications.views.licensing import commitment_context
 
 MODEL_FORMS = {
     "purpose": PurposeForm,
@@ -41,6 +45,8 @@ MODEL_FORMS = {
     "technical": TechnicalForm,
     "contacts": ContactsForm,
 }
+
+
 SECTION_FORMS = {"data-groups": DataGroupsForm, "security": SecurityForm}
 
 
@@ -213,14 +219,14 @@ def _review(request: AuthenticatedHttpRequest, application: Application) -> Http
         # Prepared by a licensee: submitted by its members or the client's signatories, and only as the
         # client last confirmed it.
         context.update(commitment_context(request.user, application, content))
-        context["may_submit"] = licensing.may_submit(request.user, application)
+        context["may_submit"] = licensing_selectors.may_submit(request.user, application)
         context["can_submit"] = context["may_submit"] and context["commitment_current"]
         if context["is_licensee_member"] and not missing and not context["commitment_current"]:
             # Offered once the client has a signatory to ask (its representative may not have joined yet).
-            if licensing.client_has_signatory(application):
-                context["confirmation_request_form"] = licensing.ConfirmationRequestForm(
+            if licensing_selectors.client_has_signatory(application):
+                context["confirmation_request_form"] = licensing_forms.ConfirmationRequestForm(
                     application=application
                 )
             else:
-                context["no_client_signatory"] = licensing.no_signatory_message(application)
+                context["no_client_signatory"] = licensing_selectors.no_signatory_message(application)
     return render(request, "applications/step_review.html", context)

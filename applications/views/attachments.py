@@ -18,11 +18,16 @@ from accounts.services import PortalError
 from accounts.types import AuthenticatedHttpRequest
 from applications import uploads
 from applications.access import access_application, access_attachment, is_member
+from applications.forms.attachments import AttachmentForm
 from applications.models import Application
+from applications.services import attachments as attachment_services
 
 logger = logging.getLogger(__name__)
 
+
 STEP = "attachments"
+
+
 # Wizard steps that show the attachment forms; a form says which one it came from to return there.
 RETURN_STEPS = {"attachments", "security"}
 
@@ -45,7 +50,7 @@ def attachments_context(user: User, application: Application, *, show_hashes: bo
         "can_add": can_edit and len(attachments) < uploads.MAX_ATTACHMENTS,
         "attachments_full_message": uploads.too_many_message(),
         "show_hashes": user.is_staff if show_hashes is None else show_hashes,
-        "attachment_form": uploads.AttachmentForm() if can_edit else None,
+        "attachment_form": AttachmentForm() if can_edit else None,
     }
 
 
@@ -63,14 +68,14 @@ def _refused(
 @require_POST
 def attachment_upload(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     application = access_application(request.user, uuid, write=True)
-    form = uploads.AttachmentForm(request.POST, request.FILES)
+    form = AttachmentForm(request.POST, request.FILES)
     title = _("The attachment was not added")
     if not form.is_valid():
         # str() only for the type checker: an ErrorList yields its messages as text.
         errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
         return _refused(request, application, title, errors, 400)
     try:
-        attachment = uploads.attachment_add(
+        attachment = attachment_services.attachment_add(
             application=application,
             user=request.user,
             uploaded=form.cleaned_data["file"],
@@ -87,7 +92,7 @@ def attachment_upload(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResp
 def attachment_download(request: AuthenticatedHttpRequest, uuid: UUID) -> FileResponse:
     attachment = access_attachment(request.user, uuid)
     try:
-        handle = uploads.attachment_open(attachment=attachment, user=request.user)
+        handle = attachment_services.attachment_open(attachment=attachment, user=request.user)
     except FileNotFoundError:
         logger.error("The stored file of attachment %s is missing.", attachment.uuid)
         raise Http404 from None
@@ -107,7 +112,7 @@ def attachment_remove(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResp
     attachment = access_attachment(request.user, uuid, write=True)
     application = attachment.application
     try:
-        uploads.attachment_remove(attachment=attachment, user=request.user)
+        attachment_services.attachment_remove(attachment=attachment, user=request.user)
     except PortalError as exc:
         return _refused(request, application, _("The attachment was not removed"), [exc.message], exc.status)
     messages.success(request, _("%(name)s was removed.") % {"name": attachment.display_name})

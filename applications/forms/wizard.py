@@ -1,3 +1,5 @@
+"""The wizard's forms, one per section, each listing its fields explicitly."""
+
 from datetime import date
 from typing import Any
 

@@ -5,119 +5,25 @@ emails. An organisation member opens a consultation; members of that organisatio
 `permits.process_permit` post to its thread and may close it.
 """
 
-from django import forms
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, Case, OuterRef, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit
 from accounts.models import Language, Organisation, User
-from accounts.rules import is_officer
 from accounts.services import PortalError
 from applications.models import Consultation, ConsultationMessage, ConsultationState, Product
+from applications.selectors.consultations import may_post
 from notifications.models import NotificationKind
 from notifications.services import notify
 
 SUBJECT_MAX_LENGTH = Consultation.SUBJECT_MAX_LENGTH
+
+
 # A generous cap so that a single post cannot fill the database or an officer's screen.
 BODY_MAX_LENGTH = 10_000
-
-
-# Forms -------------------------------------------------------------------------------------------
-
-
-class ConsultationForm(forms.Form):
-    product = forms.ModelChoiceField(
-        label=gettext_lazy("Product of interest"),
-        queryset=Product.objects.filter(is_active=True),
-        required=False,
-        empty_label=gettext_lazy("Not sure yet"),
-        help_text=gettext_lazy("Leave this open if you would like the authority to suggest a product."),
-    )
-    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=SUBJECT_MAX_LENGTH)
-    question = forms.CharField(
-        label=gettext_lazy("Your question"),
-        max_length=BODY_MAX_LENGTH,
-        widget=forms.Textarea({"rows": 8}),
-        help_text=gettext_lazy(
-            "Describe what you intend to use the data for and which data you think you need. "
-            "Do not include personal data about individuals."
-        ),
-    )
-
-
-class ConsultationReplyForm(forms.Form):
-    body = forms.CharField(
-        label=gettext_lazy("Your message"),
-        max_length=BODY_MAX_LENGTH,
-        widget=forms.Textarea({"rows": 6}),
-    )
-
-
-class ConsultationFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        label=gettext_lazy("State"),
-        choices=ConsultationState.choices,
-        required=False,
-    )
-
-    def chosen_state(self) -> str:
-        """The state to list after `is_valid()`; open when none or an invalid one was given."""
-        return self.cleaned_data.get("state") or ConsultationState.OPEN
-
-
-# Reads -------------------------------------------------------------------------------------------
-
-
-def with_last_message(consultations: QuerySet[Consultation]) -> QuerySet[Consultation]:
-    """Annotate the time and side of the latest message, and whether the authority owes an answer.
-
-    One query however many consultations and messages there are.
-    """
-    latest = ConsultationMessage.objects.filter(consultation=OuterRef("pk")).order_by("-created_at", "-id")
-    return (
-        consultations.select_related("organisation", "product")
-        .annotate(
-            last_message_at=Subquery(latest.values("created_at")[:1]),
-            last_from_authority=Subquery(latest.values("from_authority")[:1]),
-        )
-        .annotate(
-            awaiting_authority=Case(
-                When(last_from_authority=True, then=Value(False)),
-                default=Value(True),
-                output_field=BooleanField(),
-            )
-        )
-    )
-
-
-def officer_queue(consultations: QuerySet[Consultation], *, state: str) -> QuerySet[Consultation]:
-    """Consultations in `state`, those awaiting the authority's answer first, newest message first."""
-    return (
-        with_last_message(consultations)
-        .filter(state=state)
-        .order_by("-awaiting_authority", "-last_message_at", "-id")
-    )
-
-
-def organisation_list(consultations: QuerySet[Consultation]) -> QuerySet[Consultation]:
-    """An organisation's consultations: open ones first, newest message first."""
-    open_first = Case(When(state=ConsultationState.OPEN, then=Value(0)), default=Value(1))
-    return with_last_message(consultations).order_by(open_first, "-last_message_at", "-id")
-
-
-def may_post(consultation: Consultation, user: User) -> bool:
-    """Members of the consultation's organisation and officers who process permits may post and close."""
-    if user.is_staff:
-        return is_officer(user)
-    return consultation.organisation.memberships.filter(user=user).exists()
-
-
-# Services ----------------------------------------------------------------------------------------
 
 
 def _check_text(subject: str | None, body: str) -> None:
@@ -216,9 +122,6 @@ def consultation_close(*, consultation: Consultation, user: User) -> Consultatio
         by_authority=user.is_staff,
     )
     return consultation
-
-
-# Notifications -----------------------------------------------------------------------------------
 
 
 def consultation_message_notify(message: ConsultationMessage) -> None:

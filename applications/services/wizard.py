@@ -27,6 +27,8 @@ SECTION_FIELDS = {
         for part in ("name", "email", "phone")
     ],
 }
+
+
 COPIED_FIELDS = [name for fields in SECTION_FIELDS.values() for name in fields]
 
 
