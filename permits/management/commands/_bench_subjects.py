@@ -42,6 +42,7 @@ from accounts.models import (
     OrganisationKind,
     User,
 )
+from accounts.validators import business_id_check_digit
 from applications.models import (
     Application,
     ApplicationStatus,
@@ -185,8 +186,6 @@ def seed_subjects() -> Subjects:
 
 
 def _organisation(email: str, name: str, first_number: int) -> Organisation:
-    from permits.management.commands.seed_bench import business_id
-
     found = Organisation.objects.filter(contact_email=email).first()
     if found:
         return found
@@ -531,3 +530,10 @@ def _decided_case(organisation: Organisation, signatory: User, officer: User, de
         ]
     )
     return decision
+
+
+def business_id(number: int) -> str | None:
+    """The valid Business ID with these seven digits, or None when no check digit exists for them."""
+    digits = f"{number:07d}"
+    check = business_id_check_digit(digits)
+    return None if check is None else f"{digits}-{check}"

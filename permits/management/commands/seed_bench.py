@@ -32,6 +32,7 @@ from notifications.models import Notification
 from permits.management.commands._bench_subjects import (
     DOMAIN,
     bench_officer_email,
+    business_id,
     decision_due,
     officer_language,
     seed_subjects,
@@ -68,21 +69,11 @@ DECIDED_OPEN = {S.GRANTED, S.TERMS_ACCEPTED, S.TESTING}
 CLOSED_AT_DECISION = {S.REJECTED}
 CLOSED_LATER = {S.WITHDRAWN, S.REVOKED, S.EXPIRED}
 
-BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 NAME_PARTS = (
     ["Pohjolan", "Etelä-Suomen", "Lapin", "Saariston", "Järvi-Suomen", "Itämeren", "Kaakon", "Länsirannikon"],
     ["Perintä", "Vakuutus", "Energia", "Tele", "Asunto", "Terveys", "Rahoitus", "Logistiikka", "Data"],
     ["Oy", "Ab", "Oyj", "ry", "kuntayhtymä", "Osuuskunta"],
 )
-
-
-def business_id(number: int) -> str | None:
-    """The valid Business ID with these seven digits, or None when no check digit exists for them."""
-    digits = f"{number:07d}"
-    remainder = sum(int(d) * w for d, w in zip(digits, BUSINESS_ID_WEIGHTS, strict=True)) % 11
-    if remainder == 1:
-        return None
-    return f"{digits}-{0 if remainder == 0 else 11 - remainder}"
 
 
 def bench_permits():
