@@ -16,10 +16,10 @@ from django.shortcuts import get_object_or_404
 from accounts.mandates import acting_for, is_licensee_acting
 from accounts.models import User
 from accounts.rules import is_officer
-from applications.models import Application, ApplicationStatus, Attachment, Consultation
+from applications.models import Application, ApplicationQuerySet, ApplicationStatus, Attachment, Consultation
 
 
-def applications_visible_to(user: User) -> QuerySet[Application]:
+def applications_visible_to(user: User) -> ApplicationQuerySet:
     """Officers: every submitted application; other staff: none. Others: their organisations' own, and
     those their licensee organisation filed for a client while the mandate is in force (accounts/mandates.py)."""
     if user.is_staff:

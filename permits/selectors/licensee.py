@@ -8,7 +8,6 @@ included), never with a query per application.
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import cast
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ClientMandate, FrameworkLicence, Organisation, User
 from applications.access import applications_visible_to
 from applications.completeness import missing_items, snapshot
-from applications.models import Application, ApplicationQuerySet, ClientCommitment, RequestedDataGroup
+from applications.models import Application, ClientCommitment, RequestedDataGroup
 from applications.selectors.licensing import content_hash
 from permits.access import permits_visible_to
 from permits.display import next_step, plain_state
@@ -109,10 +108,8 @@ def _mandates(licensee: Organisation, today: date) -> list[ClientMandate]:
 
 
 def _drafts(user: User, licensee: Organisation) -> list[Application]:
-    # applications_visible_to is annotated as a plain QuerySet; what it returns is Application.objects'
-    # ApplicationQuerySet.
     return list(
-        cast(ApplicationQuerySet, applications_visible_to(user))
+        applications_visible_to(user)
         .drafts()
         .filter(filed_by=licensee)
         .select_related("organisation", "filed_by", "product", "purpose")

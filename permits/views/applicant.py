@@ -1,7 +1,6 @@
 """The applicant's side of a case: the dashboard, submitting, the case page, withdrawing, documents."""
 
 import logging
-from typing import cast
 from uuid import UUID
 
 from django.contrib import messages
@@ -15,7 +14,6 @@ from accounts.context import active_membership
 from accounts.services import PortalError
 from accounts.types import AuthenticatedHttpRequest
 from applications.access import access_application, applications_visible_to
-from applications.models import ApplicationQuerySet
 from permits.access import access_document, access_permit, permits_visible_to
 from permits.display import DRAFT_NEXT_STEP, next_step, plain_state
 from permits.forms.submission import WithdrawForm
@@ -32,10 +30,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_staff or membership is None:
         return redirect("accounts:home")
     organisation = membership.organisation
-    # applications_visible_to is annotated as a plain QuerySet; what it returns is Application.objects'
-    # ApplicationQuerySet.
     drafts = (
-        cast(ApplicationQuerySet, applications_visible_to(request.user))
+        applications_visible_to(request.user)
         .drafts()
         .filter(organisation=organisation)
         .select_related("product", "purpose")
