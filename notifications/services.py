@@ -1,15 +1,18 @@
 """Notifications: writing them into the outbox, delivering their emails, and the in-app list.
 
-`notify` is what the rest of the portal calls, inside the transaction of the event it reports. The row it
-writes is the promise: a task sends the email after the commit, and `outbox_sweep` (every minute, from
-beat) queues again whatever is still pending, so a broker outage delays mail but loses none. Sending is
-guarded three ways: the idempotency key (one row per notification), a lease (`claimed_until`, so that two
-workers never send one row at once) and the status (a sent row is never sent again).
+`notify` is what the rest of the portal calls, inside the transaction of the event it reports (`notify_many`
+writes many at once, as the deadline sweep does). The row it writes is the promise: a task sends the email
+after the commit, and `outbox_sweep` (every minute, from beat) queues again whatever is still pending, so a
+broker outage delays mail but loses none. Sending is guarded three ways: the idempotency key (one row per
+notification), a lease (`claimed_until`, so that two workers never send one row at once) and the status (a
+sent row is never sent again).
 """
 
 import hashlib
 import logging
 import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
@@ -57,12 +60,31 @@ KEY_MAX_LENGTH = Notification.IDEMPOTENCY_KEY_MAX_LENGTH
 # Writing -----------------------------------------------------------------------------------------
 
 
-def email_wanted(user: User | None, kind: str) -> bool:
-    """Whether `user` wants `kind` by email too. Addresses without an account always get email."""
-    if user is None or email_required(kind, user):
-        return True
-    choice = NotificationPreference.objects.filter(user=user, kind=kind).values_list("email", flat=True)
-    return next(iter(choice), True)
+@dataclass(frozen=True)
+class NotificationItem:
+    """One notification to write: the arguments of `notify`, as one item of `notify_many`."""
+
+    kind: str
+    template: str
+    context: dict
+    language: str
+    key: str
+    link: str = ""
+    user: User | None = None
+    email: str | None = None
+
+
+def _in_app_only(wishes: Iterable[tuple[User, str]]) -> set[tuple[int, str]]:
+    """The (user id, kind) pairs among `wishes` whose user chose in-app only for that kind (not possible for
+    the kinds they always get by email): one query, none when no wish can be in-app only. Addresses without
+    an account always get email."""
+    asked = {(user.pk, kind) for user, kind in wishes if not email_required(kind, user)}
+    if not asked:
+        return set()
+    chosen = NotificationPreference.objects.filter(
+        user_id__in={user_id for user_id, _ in asked}, kind__in={kind for _, kind in asked}, email=False
+    ).values_list("user_id", "kind")
+    return set(chosen) & asked
 
 
 def notify(
@@ -83,43 +105,97 @@ def notify(
     `email` (by default the user's address) unless the user chose in-app only for this kind. `key` names
     the notification uniquely ("<kind>:<object>:<event id>:<recipient>"): a second call with the same key
     returns the first row and queues nothing. Returns None when there is nobody to tell (no address and no
-    account, or an account that is no longer active).
+    account, or an account that is no longer active). The one-item case of `notify_many`.
+    """
+    item = NotificationItem(
+        kind=kind,
+        template=template,
+        context=context,
+        language=language,
+        key=key,
+        link=link,
+        user=user,
+        email=email,
+    )
+    return notify_many([item])[0]
+
+
+def notify_many(items: Sequence[NotificationItem]) -> list[Notification | None]:
+    """Write `items` into the outbox as `notify` writes each, in a number of statements that does not grow
+    with the items: the preferences of the accounts among them (one query, if any may choose), one insert
+    and one read of the rows' ids; the new rows' emails are queued together on commit.
+
+    Each row is rendered in its own item's language. The insert skips the keys that already have a row (an
+    earlier call, a rerun, or a concurrent transaction, which this one waits for on the unique index), and
+    only the rows this call wrote are queued. Items with the same key are one row: the first one's.
+    Returns, item by item, the row with its key (one written before is read once more, in one query) or
+    None when there is nobody to tell.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must be called inside the transaction of the event it reports.")
-    if not key or len(key) > KEY_MAX_LENGTH or "\n" in key or "\r" in key:
-        raise ValueError(f"Not a usable idempotency key: {key!r}")
-    if user is not None and not user.is_active:
-        return None
-    address = (email if email is not None else (user.email if user else "")).strip()
-    if user is None and not address:
-        return None
-    existing = Notification.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing
-    subject, text, html = render_email(template=template, language=language, context=context)
-    wanted = bool(address) and email_wanted(user, kind)
-    # get_or_create inserts in a savepoint: a concurrent transaction writing the same key makes this one
-    # wait on the unique index and then find that row, instead of failing.
-    notification, created = Notification.objects.get_or_create(
-        idempotency_key=key,
-        defaults={
-            "recipient": user,
-            "email": address,
-            "language": language,
-            "kind": kind,
-            "subject": subject[:SUBJECT_MAX_LENGTH],
-            "body_text": text,
-            "body_html": html,
-            "link": link,
-            "email_wanted": wanted,
-            "status": NotificationStatus.PENDING if wanted else NotificationStatus.SKIPPED,
-        },
+    for item in items:
+        if not item.key or len(item.key) > KEY_MAX_LENGTH or "\n" in item.key or "\r" in item.key:
+            raise ValueError(f"Not a usable idempotency key: {item.key!r}")
+    # By key, the first item with it and its address; and item by item, its key or None (nobody to tell).
+    recipients: dict[str, tuple[NotificationItem, str]] = {}
+    told: list[str | None] = []
+    for item in items:
+        address = (item.email if item.email is not None else (item.user.email if item.user else "")).strip()
+        if (item.user is not None and not item.user.is_active) or (item.user is None and not address):
+            told.append(None)
+            continue
+        told.append(item.key)
+        recipients.setdefault(item.key, (item, address))
+    if not recipients:
+        return [None] * len(items)
+    in_app_only = _in_app_only(
+        (item.user, item.kind) for item, address in recipients.values() if item.user is not None and address
     )
-    if created and wanted:
-        pk = notification.pk
-        transaction.on_commit(lambda: enqueue_delivery(pk))
-    return notification
+    rows = {key: _row(item, address, in_app_only) for key, (item, address) in recipients.items()}
+    Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)
+    # A row is this call's when it carries the uuid given here; otherwise its key was written before.
+    written = Notification.objects.filter(idempotency_key__in=list(rows)).values_list(
+        "idempotency_key", "pk", "uuid"
+    )
+    earlier = []
+    for key, pk, row_uuid in written:
+        if row_uuid == rows[key].uuid:
+            # bulk_create with ignore_conflicts returns no ids: the row is saved, as .create() leaves it.
+            rows[key].pk = pk
+            rows[key]._state.adding = False
+            rows[key]._state.db = written.db
+        else:
+            earlier.append(pk)
+    queued = [row.pk for row in rows.values() if row.pk is not None and row.email_wanted]
+    if earlier:
+        rows.update((row.idempotency_key, row) for row in Notification.objects.filter(pk__in=earlier))
+    if queued:
+        transaction.on_commit(lambda: _enqueue_deliveries(queued))
+    return [None if key is None else rows[key] for key in told]
+
+
+def _row(item: NotificationItem, address: str, in_app_only: set[tuple[int, str]]) -> Notification:
+    subject, text, html = render_email(template=item.template, language=item.language, context=item.context)
+    wanted = bool(address) and (item.user is None or (item.user.pk, item.kind) not in in_app_only)
+    return Notification(
+        idempotency_key=item.key,
+        recipient=item.user,
+        email=address,
+        language=item.language,
+        kind=item.kind,
+        subject=subject[:SUBJECT_MAX_LENGTH],
+        body_text=text,
+        body_html=html,
+        link=item.link,
+        email_wanted=wanted,
+        status=NotificationStatus.PENDING if wanted else NotificationStatus.SKIPPED,
+    )
+
+
+def _enqueue_deliveries(notification_ids: list[int]) -> None:
+    # After a failed publish enqueue_delivery leaves the broker alone: one timeout for all of them.
+    for notification_id in notification_ids:
+        enqueue_delivery(notification_id)
 
 
 def enqueue_delivery(notification_id: int, *, force: bool = False) -> bool:

@@ -218,7 +218,7 @@ def test_the_sweeps_statements_do_not_grow_with_the_reminders(officer, decision_
     assert PermitEvent.objects.filter(action="reply_by_passed").count() == 2 + 20
 
 
-def test_each_reminder_is_written_in_its_recipients_language(organisation, mailoutbox):
+def test_each_reminder_is_written_in_its_recipients_language(organisation):
     swedish = StaffFactory(groups=["officer", "decision_maker"], language="sv")
     finnish = StaffFactory(groups=["officer", "decision_maker"], language="fi")
     signatory = MembershipFactory(organisation=organisation, is_signatory=True, user__language="sv").user
@@ -240,7 +240,7 @@ def test_each_reminder_is_written_in_its_recipients_language(organisation, mailo
     assert to_swedish.subject == f"Ärende {overdue.reference}: måldatumet för beslutet har passerats"
     assert to_finnish.subject == f"Asia {overdue.reference}: päätöksen tavoitepäivä ylittynyt"
     assert "Öppna ärendet:" in to_swedish.body_text and "Avaa asia:" in to_finnish.body_text
-    # The applicant's side: the signatory in theirs, the contact address in that of who started the application.
+    # The applicant's side: the signatory in theirs, the contact address in its starter's language.
     to_signatory = reminder(recipient=signatory)
     to_contact = reminder(recipient=None, email=organisation.contact_email.lower())
     assert to_signatory.subject == f"Ärende {waiting.reference}: svara på begäran om komplettering"
