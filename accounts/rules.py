@@ -61,6 +61,16 @@ def officers() -> QuerySet[User]:
     )
 
 
+def memberships_of(user: User) -> dict[int, Membership]:
+    """The user's memberships by organisation key, in one query kept on the user object for the request
+    (a page asks "is this user a member, a signatory?" of one case several times)."""
+    known: dict[int, Membership] | None = getattr(user, "_memberships_by_organisation", None)
+    if known is None:
+        known = {m.organisation_id: m for m in Membership.objects.filter(user=user)} if user.pk else {}
+        user._memberships_by_organisation = known  # type: ignore[attr-defined]  # a per-request memo
+    return known
+
+
 def two_factor_state(user: User) -> tuple[bool, bool]:
     """(must the user sign in with two factors, do they have an authenticator), in one query.
 

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.mandates import acting_for, is_licensee_acting
 from accounts.models import User
-from accounts.rules import is_officer
+from accounts.rules import is_officer, memberships_of
 from applications.models import Application, ApplicationQuerySet, ApplicationStatus, Attachment, Consultation
 
 
@@ -33,7 +33,7 @@ def is_member(user: User, application: Application) -> bool:
     """Whether `user` may prepare the application: a member of the applicant, or its licensee acting for it."""
     if user.is_staff:
         return False
-    return application.organisation.memberships.filter(user=user).exists() or is_licensee_acting(
+    return application.organisation_id in memberships_of(user) or is_licensee_acting(
         user, client_id=application.organisation_id, licensee_id=application.filed_by_id
     )
 

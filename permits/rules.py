@@ -4,8 +4,8 @@ in `accounts.rules`, the lowest layer, because every app asks them; this module 
 depend on a case."""
 
 from accounts.mandates import is_licensee_acting
-from accounts.models import Membership, User
-from accounts.rules import is_decision_maker, is_officer, is_registry_admin
+from accounts.models import User
+from accounts.rules import is_decision_maker, is_officer, is_registry_admin, memberships_of
 from permits.models import ChangeNotification, Permit
 
 __all__ = [
@@ -24,9 +24,8 @@ __all__ = [
 
 def is_signatory(user: User, permit: Permit) -> bool:
     """Whether `user` may act for the applicant organisation of `permit`."""
-    return Membership.objects.filter(
-        organisation_id=permit.application.organisation_id, user=user, is_signatory=True
-    ).exists()
+    membership = memberships_of(user).get(permit.application.organisation_id)
+    return bool(membership and membership.is_signatory)
 
 
 # A signatory of the organisation that applies for, or holds, the permit.
@@ -41,9 +40,7 @@ def signs_for_holder(user: User, permit: Permit) -> bool:
 def is_holder_member(user: User, permit: Permit) -> bool:
     """A member of the applicant organisation, or of the licensee acting for it under a mandate in force."""
     application = permit.application
-    return Membership.objects.filter(
-        organisation_id=application.organisation_id, user=user
-    ).exists() or is_licensee_acting(
+    return application.organisation_id in memberships_of(user) or is_licensee_acting(
         user, client_id=application.organisation_id, licensee_id=application.filed_by_id
     )
 

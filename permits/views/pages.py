@@ -49,7 +49,6 @@ from permits.models import (
     DECIDABLE,
     IN_FORCE,
     IN_PROCESSING,
-    Decision,
     DecisionKind,
     DocumentKind,
     Permit,
@@ -63,7 +62,7 @@ from permits.rules import is_holder_member, is_signatory, signs_for_holder
 from permits.selectors.amendments import amendment_context
 from permits.selectors.case import checklist
 from permits.selectors.changes import applicant_changes_context, officer_changes_context
-from permits.selectors.decisions import made_decision, pending_draft, requested_groups, verify_url
+from permits.selectors.decisions import case_decisions, made_decision, requested_groups, verify_url
 from permits.selectors.queue import officer_choices
 from permits.selectors.versions import version_history
 from permits.services import processing
@@ -268,18 +267,14 @@ def officer_decision_context(user: User, permit: Permit, *, bound: dict | None =
     state = permit.state
     officer = is_officer(user)
     decider = is_decision_maker(user)
-    draft = pending_draft(permit)
-    decision = made_decision(permit)
+    decisions = case_decisions(permit)
+    draft, decision = decisions.draft, decisions.made
     panel: dict = {
         "permit": permit,
         "draft": draft,
         "decision": decision,
         "documents": list(permit.documents.filter(kind=DocumentKind.DECISION)),
-        "earlier_drafts": list(
-            Decision.objects.filter(permit=permit, discarded_at__isnull=False)
-            .select_related("presenter")
-            .order_by("-drafted_at")
-        ),
+        "earlier_drafts": decisions.discarded,
         "granted_groups": list(permit.granted_groups.all()) if decision else [],
         "requested_groups": list(requested_groups(permit)),
         "verify_url": verify_url(decision.verification_code)
