@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PortalSession as Session
-from accounts.rules import is_officer, officers
+from accounts.rules import OFFICER_PERMISSION, is_officer, officers
 from accounts.sessions import user_key
 from accounts.tasks import clear_expired_sessions
 from tests.factories import StaffFactory, UserFactory
@@ -98,6 +98,10 @@ def test_who_is_an_officer_is_one_rule_as_a_check_and_as_a_query(db):
     }
     expected = ["officer group", "direct permission", "superuser"]
     assert [name for name, user in users.items() if is_officer(user)] == expected
+    # The same as Django's own permission check says.
+    assert [
+        name for name, user in users.items() if user.is_staff and user.has_perm(OFFICER_PERMISSION)
+    ] == expected
     listed = set(officers().values_list("pk", flat=True))
     assert [name for name, user in users.items() if user.pk in listed] == expected
 

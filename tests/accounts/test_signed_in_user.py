@@ -87,10 +87,10 @@ def test_a_deactivated_user_is_signed_out(client, member):
     assert response.url.startswith(reverse("account_login"))
 
 
-def test_a_signed_in_page_reads_six_things(client, officer, django_assert_max_num_queries):
-    """The session, the user, the two-factor facts (one query), the unread count, and for staff the two
-    queries of Django's permission check that the menu's roles ask (accounts.rules)."""
+def test_a_signed_in_page_reads_four_things(client, officer, django_assert_max_num_queries):
+    """The session, the user, the user's facts (roles and two-factor state, one query: accounts.rules.facts)
+    and the unread count."""
     client.force_login(officer)
     client.get(reverse("accessibility"))  # the idle-timeout stamp is written once a minute
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         assert client.get(reverse("accessibility")).status_code == 200
