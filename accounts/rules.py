@@ -3,8 +3,8 @@
 Staff roles are Django permissions held through the staff groups (migrations 0002 and 0004 of accounts and
 permits): `is_staff` alone opens nothing. Every access function, view, service, menu and query that asks
 "is this an officer?" asks here. The rule is one condition (`holds`), which `officers()` filters by and
-`facts` reads for the signed-in user, with the two-factor state, in one query per request. Roles that depend on a case
-(the holder's signatory, a licensee acting under a mandate) are in `permits.rules`.
+`facts` reads for the signed-in user, with the two-factor state, in one query per request. Roles that
+depend on a case (the holder's signatory, a licensee acting under a mandate) are in `permits.rules`.
 """
 
 from dataclasses import dataclass, fields
@@ -75,11 +75,6 @@ def facts(user: User) -> Facts:
         known = Facts(*(bool(value) for value in row)) if row else Facts(False, False, False, False, False)
         user._portal_facts = known  # type: ignore[attr-defined]  # a per-request memo on the instance
     return known
-
-
-def is_staff(user: AnyUser) -> bool:
-    """Authority staff, with or without a role (they belong to no organisation)."""
-    return bool(user.is_authenticated and user.is_staff)
 
 
 def is_officer(user: AnyUser) -> bool:

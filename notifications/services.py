@@ -128,8 +128,8 @@ def notify_many(items: Sequence[NotificationItem]) -> list[Notification | None]:
     Each row is rendered in its own item's language. The insert skips the keys that already have a row (an
     earlier call, a rerun, or a concurrent transaction, which this one waits for on the unique index), and
     only the rows this call wrote are queued. Items with the same key are one row: the first one's.
-    Returns, item by item, the row with its key (one written before is read once more, in one query) or
-    None when there is nobody to tell.
+    Returns, item by item, the row with its key as stored (read back in the same query) or None when there
+    is nobody to tell.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must be called inside the transaction of the event it reports.")
@@ -153,25 +153,15 @@ def notify_many(items: Sequence[NotificationItem]) -> list[Notification | None]:
     )
     rows = {key: _row(item, address, in_app_only) for key, (item, address) in recipients.items()}
     Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)
-    # A row is this call's when it carries the uuid given here; otherwise its key was written before.
-    written = Notification.objects.filter(idempotency_key__in=list(rows)).values_list(
-        "idempotency_key", "pk", "uuid"
-    )
-    earlier = []
-    for key, pk, row_uuid in written:
-        if row_uuid == rows[key].uuid:
-            # bulk_create with ignore_conflicts returns no ids: the row is saved, as .create() leaves it.
-            rows[key].pk = pk
-            rows[key]._state.adding = False
-            rows[key]._state.db = written.db
-        else:
-            earlier.append(pk)
-    queued = [row.pk for row in rows.values() if row.pk is not None and row.email_wanted]
-    if earlier:
-        rows.update((row.idempotency_key, row) for row in Notification.objects.filter(pk__in=earlier))
+    # Read back as stored: a row is this call's when it carries the uuid given here; otherwise its key was
+    # written before (and is not queued again).
+    stored = {row.idempotency_key: row for row in Notification.objects.filter(idempotency_key__in=list(rows))}
+    queued = [
+        stored[key].pk for key, row in rows.items() if stored[key].uuid == row.uuid and row.email_wanted
+    ]
     if queued:
         transaction.on_commit(lambda: _enqueue_deliveries(queued))
-    return [None if key is None else rows[key] for key in told]
+    return [None if key is None else stored[key] for key in told]
 
 
 def _row(item: NotificationItem, address: str, in_app_only: set[tuple[int, str]]) -> Notification:
